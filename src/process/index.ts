@@ -1,0 +1,13 @@
+export { SupervisedChild } from './child.ts';
+export { markerBelongsTo, OWNER_ENV, readEnvVar } from './environ.ts';
+export { identityKey, isGone, isRunning, type ProcessIdentity, readIdentity } from './identity.ts';
+export { instanceOwner, nextOwnerId } from './owner-id.ts';
+export { type ProcStat, parseStat, readRssBytes, readStat } from './proc-stat.ts';
+export { ProcessScanner, ProcessTable, sharedScanner } from './process-table.ts';
+export { type ReaperOptions, type ReaperStats, ZombieReaper } from './reaper.ts';
+export { defaultRegistry, ProcessRegistry, type RegistryCounts } from './registry.ts';
+export { signalGroup, signalProcess } from './signal.ts';
+export { SPAWN_DEFAULTS, type SpawnOptions, spawnProcess } from './spawn.ts';
+export { ProcessTree, type TrackedProcess } from './tree.ts';
+export type { ChildSnapshot, ChildState, ExitReason, ExitStatus, TeardownReport } from './types.ts';
+export { waitUntilGone } from './wait-gone.ts';

@@ -1,0 +1,110 @@
+import { readdirSync } from 'node:fs';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { OWNER_ENV, readEnvVar } from './environ.ts';
+import { identityKey } from './identity.ts';
+import { type ProcStat, readStat } from './proc-stat.ts';
+
+/** How many /proc entries are read before yielding to the event loop, so a big host never stalls it. */
+const BATCH = 256;
+
+/** One snapshot of every process on the host, with each one's owner marker. */
+export class ProcessTable {
+  readonly startedAt: number;
+  readonly byPid: ReadonlyMap<number, ProcStat>;
+  readonly #markers: ReadonlyMap<number, string>;
+  #children: Map<number, ProcStat[]> | undefined;
+
+  constructor(startedAt: number, byPid: ReadonlyMap<number, ProcStat>, markers: ReadonlyMap<number, string>) {
+    this.startedAt = startedAt;
+    this.byPid = byPid;
+    this.#markers = markers;
+  }
+
+  markerOf(pid: number): string | undefined {
+    return this.#markers.get(pid);
+  }
+
+  markersByPid(): ReadonlyMap<number, string> {
+    return this.#markers;
+  }
+
+  childrenOf(pid: number): readonly ProcStat[] {
+    if (!this.#children) {
+      this.#children = new Map();
+      for (const stat of this.byPid.values()) {
+        const list = this.#children.get(stat.ppid);
+        if (list) list.push(stat);
+        else this.#children.set(stat.ppid, [stat]);
+      }
+    }
+    return this.#children.get(pid) ?? [];
+  }
+
+  /** Every process below `pid` by parent links, as they stand in this snapshot. */
+  descendantsOf(pid: number): ProcStat[] {
+    const found: ProcStat[] = [];
+    const queue = [pid];
+    for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
+      for (const child of this.childrenOf(next)) {
+        found.push(child);
+        queue.push(child.pid);
+      }
+    }
+    return found;
+  }
+}
+
+/**
+ * Reads /proc into ProcessTables. Scans that may be shared are shared, and each identity's
+ * environment is read once (the marker of a process does not change while it lives).
+ */
+export class ProcessScanner {
+  #markerCache = new Map<string, string | null>();
+  #latest: Promise<ProcessTable> | undefined;
+  #latestStartedAt = -Infinity;
+
+  /** A table whose scan started no more than `maxAgeMs` ago (0: a scan that starts now). */
+  scan(maxAgeMs = 0): Promise<ProcessTable> {
+    const now = performance.now();
+    if (this.#latest && maxAgeMs > 0 && now - this.#latestStartedAt <= maxAgeMs) return this.#latest;
+    this.#latestStartedAt = now;
+    this.#latest = this.#scan(now);
+    return this.#latest;
+  }
+
+  async #scan(startedAt: number): Promise<ProcessTable> {
+    const pids = listPids();
+    const byPid = new Map<number, ProcStat>();
+    const markers = new Map<number, string>();
+    const seen = new Set<string>();
+    for (let i = 0; i < pids.length; i++) {
+      if (i > 0 && i % BATCH === 0) await yieldToLoop();
+      const stat = readStat(pids[i] as number);
+      if (!stat) continue;
+      byPid.set(stat.pid, stat);
+      const key = identityKey(stat);
+      seen.add(key);
+      let marker = this.#markerCache.get(key);
+      if (marker === undefined) {
+        marker = readEnvVar(stat.pid, OWNER_ENV);
+        // Only a definite answer is cached: an unreadable environ is asked again next scan.
+        if (marker !== undefined) this.#markerCache.set(key, marker);
+      }
+      if (typeof marker === 'string') markers.set(stat.pid, marker);
+    }
+    for (const key of this.#markerCache.keys()) if (!seen.has(key)) this.#markerCache.delete(key);
+    return new ProcessTable(startedAt, byPid, markers);
+  }
+}
+
+export function listPids(): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    const code = name.charCodeAt(0);
+    if (code >= 48 && code <= 57) pids.push(Number(name));
+  }
+  return pids;
+}
+
+/** The scanner shared by every owner in this process. */
+export const sharedScanner = new ProcessScanner();

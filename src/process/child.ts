@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { basename } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { TetherError } from '../errors.ts';
-import { LineRing } from './line-ring.ts';
+import type { LineRing } from './line-ring.ts';
 import { readRssBytes, readStat } from './proc-stat.ts';
 import type { ProcessRegistry, RegisteredChild } from './registry.ts';
 import { tearDownTree } from './teardown.ts';
@@ -168,7 +168,8 @@ export class SupervisedChild implements RegisteredChild {
       endStdin: () => this.stdin?.end(),
     });
     // The root is gone (or a reported survivor): its exit event follows at once, or never.
-    if (!this.#exit && outcome.survivors === 0) await Promise.race([this.exited, pause(killTimeoutMs, this.#lifetime.signal, true)]);
+    if (!this.#exit && outcome.survivors === 0)
+      await Promise.race([this.exited, pause(killTimeoutMs, this.#lifetime.signal, true)]);
     const report: TeardownReport = {
       pid: this.pid,
       owner: this.owner,
@@ -216,8 +217,8 @@ export class SupervisedChild implements RegisteredChild {
   #listenForAbort(signal: AbortSignal | undefined): void {
     if (!signal) return;
     const onAbort = (): void => void this.close(abortReason(signal));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true, signal: this.#lifetime.signal });
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true, signal: this.#lifetime.signal });
   }
 
   /** Once the tree is gone the pipes reach EOF; stdout gets a short drain for a slow reader, then is destroyed. */
@@ -246,5 +247,7 @@ const REASONS: ReadonlySet<string> = new Set<ExitReason>([
 ]);
 
 function abortReason(signal: AbortSignal): ExitReason {
-  return typeof signal.reason === 'string' && REASONS.has(signal.reason) ? (signal.reason as ExitReason) : 'aborted';
+  return typeof signal.reason === 'string' && REASONS.has(signal.reason)
+    ? (signal.reason as ExitReason)
+    : 'aborted';
 }

@@ -1,4 +1,4 @@
-import { type ProcessIdentity, isRunning } from './identity.ts';
+import { isRunning, type ProcessIdentity } from './identity.ts';
 import { readStat } from './proc-stat.ts';
 
 /**
@@ -14,7 +14,11 @@ export function signalProcess(identity: ProcessIdentity, signal: NodeJS.Signals)
  * Sends `signal` to process group `pgid`, but only while one of `members` (identity-checked) still
  * runs in that group: a group id whose members are all gone may have been recycled.
  */
-export function signalGroup(pgid: number, members: Iterable<ProcessIdentity>, signal: NodeJS.Signals): boolean {
+export function signalGroup(
+  pgid: number,
+  members: Iterable<ProcessIdentity>,
+  signal: NodeJS.Signals,
+): boolean {
   for (const member of members) {
     const stat = readStat(member.pid);
     if (stat && stat.startTime === member.startTime && stat.pgid === pgid && stat.state !== 'Z') {

@@ -99,17 +99,28 @@ export async function spawnProcess(options: SpawnOptions): Promise<SupervisedChi
 }
 
 function validateArgv(argv: readonly string[]): [string, ...string[]] {
-  if (!Array.isArray(argv) || argv.length === 0 || argv.some((a) => typeof a !== 'string' || a.includes('\0'))) {
-    throw new TetherError('ERR_INVALID_ARGUMENT', 'argv must be a non-empty array of strings without NUL bytes');
+  if (
+    !Array.isArray(argv) ||
+    argv.length === 0 ||
+    argv.some((a) => typeof a !== 'string' || a.includes('\0'))
+  ) {
+    throw new TetherError(
+      'ERR_INVALID_ARGUMENT',
+      'argv must be a non-empty array of strings without NUL bytes',
+    );
   }
-  if ((argv[0] as string).length === 0) throw new TetherError('ERR_INVALID_ARGUMENT', 'argv[0] must name a program');
+  if ((argv[0] as string).length === 0)
+    throw new TetherError('ERR_INVALID_ARGUMENT', 'argv[0] must name a program');
   return argv as [string, ...string[]];
 }
 
 async function checkCwd(cwd: string): Promise<void> {
   const info = await stat(cwd).catch(() => undefined);
   if (!info?.isDirectory()) {
-    throw new TetherError('ERR_SPAWN_BAD_CWD', `working directory ${cwd} does not exist or is not a directory`);
+    throw new TetherError(
+      'ERR_SPAWN_BAD_CWD',
+      `working directory ${cwd} does not exist or is not a directory`,
+    );
   }
 }
 
@@ -139,7 +150,9 @@ function spawnError(error: NodeJS.ErrnoException, file: string, cwd: string | un
         cause: error,
       });
     case 'ENOTDIR':
-      return new TetherError('ERR_SPAWN_BAD_CWD', `working directory ${cwd} is not a directory`, { cause: error });
+      return new TetherError('ERR_SPAWN_BAD_CWD', `working directory ${cwd} is not a directory`, {
+        cause: error,
+      });
     default:
       return new TetherError('ERR_SPAWN_FAILED', `program ${file} could not be started: ${error.message}`, {
         cause: error,

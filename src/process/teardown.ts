@@ -83,7 +83,12 @@ function signalAll(
   signal: NodeJS.Signals,
   signalled: Map<string, TrackedProcess>,
 ): void {
-  const ownGroups = new Set(tree.members().filter((m) => m.identity.pid === m.pgid).map((m) => m.pgid));
+  const ownGroups = new Set(
+    tree
+      .members()
+      .filter((m) => m.identity.pid === m.pgid)
+      .map((m) => m.pgid),
+  );
   const groups = new Map<number, TrackedProcess[]>();
   for (const target of targets) {
     signalled.set(identityKey(target.identity), target);

@@ -1,5 +1,5 @@
 import { markerBelongsTo } from './environ.ts';
-import { type ProcessIdentity, identityKey, isRunning } from './identity.ts';
+import { identityKey, isRunning, type ProcessIdentity } from './identity.ts';
 import { isDeadState, type ProcStat } from './proc-stat.ts';
 import type { ProcessScanner } from './process-table.ts';
 
@@ -23,7 +23,12 @@ export class ProcessTree {
   readonly #members = new Map<string, TrackedProcess>();
 
   constructor(root: ProcStat, owner: string, scanner: ProcessScanner) {
-    this.root = { identity: { pid: root.pid, startTime: root.startTime }, pgid: root.pgid, comm: root.comm, foundBy: 'root' };
+    this.root = {
+      identity: { pid: root.pid, startTime: root.startTime },
+      pgid: root.pgid,
+      comm: root.comm,
+      foundBy: 'root',
+    };
     this.owner = owner;
     this.#scanner = scanner;
     this.#members.set(identityKey(this.root.identity), this.root);
@@ -48,7 +53,8 @@ export class ProcessTree {
     if (isDeadState(stat.state)) return;
     const identity = { pid: stat.pid, startTime: stat.startTime };
     const key = identityKey(identity);
-    if (!this.#members.has(key)) this.#members.set(key, { identity, pgid: stat.pgid, comm: stat.comm, foundBy });
+    if (!this.#members.has(key))
+      this.#members.set(key, { identity, pgid: stat.pgid, comm: stat.comm, foundBy });
   }
 
   /** Every member ever recorded, root first. */

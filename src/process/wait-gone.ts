@@ -1,4 +1,4 @@
-import { type ProcessIdentity, isGone } from './identity.ts';
+import { isGone, type ProcessIdentity } from './identity.ts';
 
 export interface WaitGoneOptions {
   /** Give up at this many ms; the promise then resolves with the identities still running. */

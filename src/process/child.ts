@@ -106,8 +106,8 @@ export class SupervisedChild implements RegisteredChild {
     return this.#end(reason, 0);
   }
 
-  [Symbol.asyncDispose](): Promise<TeardownReport> {
-    return this.close('disposed');
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close('disposed');
   }
 
   /** Writes to stdin; refused with ERR_CLOSED once the child is closing or has no stdin pipe. */

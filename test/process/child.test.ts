@@ -3,12 +3,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isTetherError } from '../../src/errors.ts';
 import { OWNER_ENV, spawnProcess } from '../../src/process/index.ts';
+import { owned } from '../helpers/cleanup.ts';
 import { fixture } from '../helpers/fixtures.ts';
 import { Output } from '../helpers/output.ts';
 import { identitiesOf, survivorsAfter } from '../helpers/processes.ts';
 
-test('stdin text is written then closed: the child sees EOF', async () => {
-  const child = await spawnProcess({ argv: ['/bin/cat'], stdin: { text: 'hello\nworld\n' } });
+test('stdin text is written then closed: the child sees EOF', async (t) => {
+  const child = owned(t, await spawnProcess({ argv: ['/bin/cat'], stdin: { text: 'hello\nworld\n' } }));
   const out = new Output(child.stdout);
   const report = await child.done;
   await out.waitForEnd();
@@ -17,21 +18,27 @@ test('stdin text is written then closed: the child sees EOF', async () => {
   assert.equal(report.reason, 'completed');
 });
 
-test('stdin pipe takes writes until close, then refuses them with ERR_CLOSED', async () => {
-  const child = await spawnProcess({ argv: ['/bin/cat'], stdin: 'pipe' });
+test('stdin pipe takes writes until close, then refuses them with ERR_CLOSED', async (t) => {
+  const child = owned(t, await spawnProcess({ argv: ['/bin/cat'], stdin: 'pipe' }));
   const out = new Output(child.stdout);
   child.write('ping\n');
   await out.waitFor('ping\n');
   const closing = child.close('cancelled');
-  assert.throws(() => child.write('late'), (e: unknown) => isTetherError(e, 'ERR_CLOSED'));
+  assert.throws(
+    () => child.write('late'),
+    (e: unknown) => isTetherError(e, 'ERR_CLOSED'),
+  );
   const report = await closing;
   // cat exits on stdin EOF (the first step of teardown) or on SIGTERM, whichever lands first.
   assert.equal(report.survivors, 0);
   assert.equal(report.forced, false);
 });
 
-test('every descendant inherits TETHER_OWNER=<owner>', async () => {
-  const child = await spawnProcess({ argv: ['/bin/sh', '-c', `echo "$${OWNER_ENV}"`], stdin: 'ignore' });
+test('every descendant inherits TETHER_OWNER=<owner>', async (t) => {
+  const child = owned(
+    t,
+    await spawnProcess({ argv: ['/bin/sh', '-c', `echo "$${OWNER_ENV}"`], stdin: 'ignore' }),
+  );
   const out = new Output(child.stdout);
   await child.done;
   await out.waitForEnd();
@@ -39,13 +46,16 @@ test('every descendant inherits TETHER_OWNER=<owner>', async () => {
   assert.match(child.owner, /\/\d+$/);
 });
 
-test('a chatty child never blocks on stderr: 700,000 lines drained, the last 50 kept', async () => {
+test('a chatty child never blocks on stderr: 700,000 lines drained, the last 50 kept', async (t) => {
   let seen = 0;
-  const child = await spawnProcess({
-    argv: fixture('chatty-stderr', 'exit'),
-    stderrLines: 50,
-    onStderrLine: () => seen++,
-  });
+  const child = owned(
+    t,
+    await spawnProcess({
+      argv: fixture('chatty-stderr', 'exit'),
+      stderrLines: 50,
+      onStderrLine: () => seen++,
+    }),
+  );
   const out = new Output(child.stdout);
   const report = await child.done;
   await out.waitForEnd();
@@ -58,8 +68,8 @@ test('a chatty child never blocks on stderr: 700,000 lines drained, the last 50 
   assert.equal(seen, 700000);
 });
 
-test('concurrent close() and destroy() share one teardown; destroy hurries the grace', async () => {
-  const child = await spawnProcess({ argv: fixture('ignore-sigterm'), graceMs: 60_000 });
+test('concurrent close() and destroy() share one teardown; destroy hurries the grace', async (t) => {
+  const child = owned(t, await spawnProcess({ argv: fixture('ignore-sigterm'), graceMs: 60_000 }));
   const out = new Output(child.stdout);
   await out.waitFor('ready');
   const first = child.close('timeout');
@@ -76,10 +86,10 @@ test('concurrent close() and destroy() share one teardown; destroy hurries the g
   assert.deepEqual(await child.close(), report, 'a late close returns the first result');
 });
 
-test('await using closes the child and its tree at the end of the scope', async () => {
+test('await using closes the child and its tree at the end of the scope', async (t) => {
   let tree: ReturnType<typeof identitiesOf> = [];
   {
-    await using child = await spawnProcess({ argv: fixture('spawn-grandchildren'), graceMs: 200 });
+    await using child = owned(t, await spawnProcess({ argv: fixture('spawn-grandchildren'), graceMs: 200 }));
     const out = new Output(child.stdout);
     await out.waitFor('ready');
     tree = identitiesOf([child.pid, ...out.grandchildren()]);

@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, test } from 'node:test';
-import { isRunning, readIdentity, signalGroup, signalProcess, spawnProcess } from '../../src/process/index.ts';
+import {
+  isRunning,
+  readIdentity,
+  signalGroup,
+  signalProcess,
+  spawnProcess,
+} from '../../src/process/index.ts';
+import { owned } from '../helpers/cleanup.ts';
 import { fixture } from '../helpers/fixtures.ts';
 import { Output } from '../helpers/output.ts';
 import { identitiesOf, survivorsAfter } from '../helpers/processes.ts';
@@ -14,7 +21,7 @@ after(async () => {
   for (const stranger of strangers) await killStranger(stranger);
 });
 
-test('a stale identity (same pid, other start time) is never signalled', async () => {
+test('a stale identity (same pid, other start time) is never signalled', async (t) => {
   const first = spawn('sleep', ['1000'], { stdio: 'ignore' });
   await once(first, 'spawn');
   const stale = readIdentity(first.pid as number);
@@ -35,8 +42,11 @@ test('a stale identity (same pid, other start time) is never signalled', async (
   assert.deepEqual(await survivorsAfter([strangerIdentity]), []);
 });
 
-test('a teardown does not signal a stranger that took a dead member’s pid', async () => {
-  const child = await spawnProcess({ argv: fixture('spawn-grandchildren'), graceMs: 200, trackIntervalMs: 10 });
+test('a teardown does not signal a stranger that took a dead member’s pid', async (t) => {
+  const child = owned(
+    t,
+    await spawnProcess({ argv: fixture('spawn-grandchildren'), graceMs: 200, trackIntervalMs: 10 }),
+  );
   const out = new Output(child.stdout);
   await out.waitFor('ready');
   const [first, second] = identitiesOf(out.grandchildren());

@@ -1,7 +1,8 @@
 import '../helpers/subreaper.ts';
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, type TestContext, test } from 'node:test';
 import { isGone, spawnProcess, type TeardownReport } from '../../src/process/index.ts';
+import { owned } from '../helpers/cleanup.ts';
 import { fixture } from '../helpers/fixtures.ts';
 import { Output } from '../helpers/output.ts';
 import { identitiesOf, survivorsAfter, zombiesAfter } from '../helpers/processes.ts';
@@ -24,13 +25,16 @@ const FIXTURES: Record<string, { ignoresTerm: boolean }> = {
 
 const GRACE_MS = 400;
 
-async function runCase(name: string, mode: Mode): Promise<void> {
+async function runCase(t: TestContext, name: string, mode: Mode): Promise<void> {
   const controller = new AbortController();
-  const child = await spawnProcess({
-    argv: fixture(name, mode === 'natural' ? 'exit' : 'wait'),
-    graceMs: GRACE_MS,
-    signal: controller.signal,
-  });
+  const child = owned(
+    t,
+    await spawnProcess({
+      argv: fixture(name, mode === 'natural' ? 'exit' : 'wait'),
+      graceMs: GRACE_MS,
+      signal: controller.signal,
+    }),
+  );
   const root = child.knownTree()[0]?.identity;
   assert.ok(root, 'the root is tracked from the start');
   const out = new Output(child.stdout);
@@ -99,7 +103,7 @@ function runningIdentities(pids: number[]) {
 describe('every fixture × every way to end leaves no process behind', () => {
   for (const name of Object.keys(FIXTURES)) {
     for (const mode of ['natural', 'close', 'destroy', 'abort'] as const) {
-      test(`${name} × ${mode}`, () => runCase(name, mode));
+      test(`${name} × ${mode}`, (t) => runCase(t, name, mode));
     }
   }
 

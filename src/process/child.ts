@@ -208,7 +208,7 @@ export class SupervisedChild implements RegisteredChild {
     const refresh = (): void => {
       tree.refresh(trackIntervalMs / 2).catch(() => {});
     };
-    refresh();
+    // The first scan waits one interval: a run that ends sooner is swept by the teardown's own scans.
     const timer = setInterval(refresh, trackIntervalMs);
     timer.unref();
     this.#lifetime.signal.addEventListener('abort', () => clearInterval(timer), { once: true });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readProcFile } from './proc-read.ts';
 
 /** The environment variable every process Tether starts carries, inherited by all its descendants. */
 export const OWNER_ENV = 'TETHER_OWNER';
@@ -8,12 +8,8 @@ export const OWNER_ENV = 'TETHER_OWNER';
  * (gone, a zombie, or caught between fork and exec with no memory map yet).
  */
 export function readEnviron(pid: number): string | undefined {
-  try {
-    const raw = readFileSync(`/proc/${pid}/environ`, 'latin1');
-    return raw.length > 0 ? raw : undefined;
-  } catch {
-    return undefined;
-  }
+  const raw = readProcFile(`/proc/${pid}/environ`);
+  return raw && raw.length > 0 ? raw : undefined;
 }
 
 /** Finds one variable in a raw environ block; null when it is not set. */

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readProcFile } from './proc-read.ts';
 
 /** The fields of /proc/<pid>/stat that Tether uses. Times are in clock ticks since boot. */
 export interface ProcStat {
@@ -42,13 +42,8 @@ export function parseStat(text: string): ProcStat | undefined {
 
 /** Reads and parses /proc/<pid>/stat; undefined when the process does not exist (any more). */
 export function readStat(pid: number): ProcStat | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch {
-    return undefined;
-  }
-  return parseStat(text);
+  const text = readProcFile(`/proc/${pid}/stat`);
+  return text === undefined ? undefined : parseStat(text);
 }
 
 /** A zombie (Z) or dead (X) process runs no code any more: it only waits to be reaped. */
@@ -58,12 +53,7 @@ export function isDeadState(state: string): boolean {
 
 /** Resident memory of a process in bytes (VmRSS of /proc/<pid>/status), 0 when unknown. */
 export function readRssBytes(pid: number): number {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/status`, 'latin1');
-  } catch {
-    return 0;
-  }
+  const text = readProcFile(`/proc/${pid}/status`) ?? '';
   const match = /^VmRSS:\s+(\d+) kB/m.exec(text);
   return match ? Number(match[1]) * 1024 : 0;
 }

@@ -7,6 +7,14 @@ import { type ProcStat, readStat } from './proc-stat.ts';
 /** How many /proc entries are read before yielding to the event loop, so a big host never stalls it. */
 const BATCH = 256;
 
+/**
+ * A pid listed in the previous scan, if that scan is younger than this, keeps its stat and marker
+ * without a re-read (reading /proc/<pid>/stat costs 10–100 µs, kernel threads the most). Only a
+ * full wrap of the pid space within this window could put a stranger behind a known pid, and every
+ * signal re-checks the identity anyway.
+ */
+const REUSE_MS = 1000;
+
 /** One snapshot of every process on the host, with each one's owner marker. */
 export class ProcessTable {
   readonly startedAt: number;
@@ -62,6 +70,7 @@ export class ProcessScanner {
   #markerCache = new Map<string, string | null>();
   #latest: Promise<ProcessTable> | undefined;
   #latestStartedAt = -Infinity;
+  #previous: ProcessTable | undefined;
 
   /** A table whose scan started no more than `maxAgeMs` ago (0: a scan that starts now). */
   scan(maxAgeMs = 0): Promise<ProcessTable> {
@@ -77,9 +86,12 @@ export class ProcessScanner {
     const byPid = new Map<number, ProcStat>();
     const markers = new Map<number, string>();
     const seen = new Set<string>();
+    const previous =
+      this.#previous && startedAt - this.#previous.startedAt < REUSE_MS ? this.#previous : undefined;
     for (let i = 0; i < pids.length; i++) {
       if (i > 0 && i % BATCH === 0) await yieldToLoop();
-      const stat = readStat(pids[i] as number);
+      const pid = pids[i] as number;
+      const stat = previous?.byPid.get(pid) ?? readStat(pid);
       if (!stat) continue;
       byPid.set(stat.pid, stat);
       const key = identityKey(stat);
@@ -93,7 +105,9 @@ export class ProcessScanner {
       if (typeof marker === 'string') markers.set(stat.pid, marker);
     }
     for (const key of this.#markerCache.keys()) if (!seen.has(key)) this.#markerCache.delete(key);
-    return new ProcessTable(startedAt, byPid, markers);
+    const table = new ProcessTable(startedAt, byPid, markers);
+    if (!previous) this.#previous = table;
+    return table;
   }
 }
 

@@ -1,4 +1,5 @@
-import { identityKey } from './identity.ts';
+import { identityKey, type ProcessIdentity } from './identity.ts';
+import { isDeadState, readStat } from './proc-stat.ts';
 import { signalGroup, signalProcess } from './signal.ts';
 import type { ProcessTree, TrackedProcess } from './tree.ts';
 import { waitUntilGone } from './wait-gone.ts';
@@ -33,21 +34,26 @@ export async function tearDownTree(steps: TeardownSteps): Promise<TeardownOutcom
   const { tree } = steps;
   const signalled = new Map<string, TrackedProcess>();
   steps.endStdin();
-  await tree.refresh();
   let forced = false;
 
-  if (steps.graceMs > 0 && !steps.killNow.aborted) {
-    const targets = tree.running();
-    signalAll(tree, targets, 'SIGTERM', signalled);
+  // A fresh scan first, so what forked since the last snapshot is signalled (and counted) too.
+  await tree.refresh();
+  if (steps.graceMs <= 0 || steps.killNow.aborted) {
+    const running = tree.running();
+    forced = running.length > 0;
+    signalAll(tree, running, 'SIGKILL', signalled);
+  } else {
+    signalAll(tree, tree.running(), 'SIGTERM', signalled);
     await waitUntilGone(
-      targets.map((t) => t.identity),
+      [...signalled.values()].map((t) => t.identity),
       { timeoutMs: steps.graceMs, signal: steps.killNow },
     );
-    await tree.refresh();
   }
 
   const killDeadline = performance.now() + steps.killTimeoutMs;
   for (let round = 0; round < MAX_KILL_ROUNDS; round++) {
+    // A fresh scan before every verdict: nothing is declared gone on a stale snapshot.
+    await tree.refresh();
     const left = tree.running();
     if (left.length === 0) break;
     forced = true;
@@ -58,7 +64,6 @@ export async function tearDownTree(steps: TeardownSteps): Promise<TeardownOutcom
       left.map((t) => t.identity),
       { timeoutMs: remaining },
     );
-    await tree.refresh();
   }
 
   const stillRunning = new Set(tree.running().map((m) => identityKey(m.identity)));
@@ -74,8 +79,9 @@ export async function tearDownTree(steps: TeardownSteps): Promise<TeardownOutcom
 }
 
 /**
- * Signals each process group whose leader the tree started once (a live member witnesses that the
- * group id was not recycled), then each member outside those groups by identity.
+ * Signals each process group that a member of the tree created (a live member in it witnesses that
+ * the group id was not recycled) once as a whole, and every other target by identity. Groups are
+ * read now, not when a member was recorded: setsid and setpgid move processes between groups.
  */
 function signalAll(
   tree: ProcessTree,
@@ -83,22 +89,21 @@ function signalAll(
   signal: NodeJS.Signals,
   signalled: Map<string, TrackedProcess>,
 ): void {
-  const ownGroups = new Set(
-    tree
-      .members()
-      .filter((m) => m.identity.pid === m.pgid)
-      .map((m) => m.pgid),
-  );
-  const groups = new Map<number, TrackedProcess[]>();
+  const memberPids = new Set(tree.members().map((m) => m.identity.pid));
+  const groups = new Map<number, ProcessIdentity[]>();
   for (const target of targets) {
+    const stat = readStat(target.identity.pid);
+    if (!stat || stat.startTime !== target.identity.startTime || isDeadState(stat.state)) continue;
     signalled.set(identityKey(target.identity), target);
-    const list = groups.get(target.pgid);
-    if (list) list.push(target);
-    else groups.set(target.pgid, [target]);
+    const list = groups.get(stat.pgid);
+    if (list) list.push(target.identity);
+    else groups.set(stat.pgid, [target.identity]);
   }
   for (const [pgid, members] of groups) {
-    const witnesses = members.map((m) => m.identity);
-    if (ownGroups.has(pgid) && pgid > 1 && signalGroup(pgid, witnesses, signal)) continue;
-    for (const member of members) signalProcess(member.identity, signal);
+    if (pgid > 1 && pgid !== ownGroup && memberPids.has(pgid) && signalGroup(pgid, members, signal)) continue;
+    for (const member of members) signalProcess(member, signal);
   }
 }
+
+/** This process's own group: never signalled as a whole, whatever a stale record says. */
+const ownGroup = readStat(process.pid)?.pgid ?? -1;

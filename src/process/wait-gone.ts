@@ -7,7 +7,7 @@ export interface WaitGoneOptions {
 }
 
 /** First polls come fast (teardown of a cooperative tree takes a few ms), later ones back off. */
-const POLL_STEPS_MS = [1, 1, 2, 2, 4, 4, 8, 8, 16];
+const POLL_STEPS_MS = [0, 0, 1, 1, 2, 2, 4, 4, 8, 8, 16];
 const POLL_MAX_MS = 25;
 
 /**
@@ -37,6 +37,8 @@ export async function waitUntilGone(
 export function pause(ms: number, signal?: AbortSignal, keepAlive = false): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
+    // 0 ms: one turn of the event loop (a setTimeout would wait a whole millisecond).
+    if (ms <= 0) return void setImmediate(resolve);
     const done = (): void => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', done);

@@ -1,6 +1,7 @@
 export { SupervisedChild } from './child.ts';
 export { markerBelongsTo, OWNER_ENV, readEnvVar } from './environ.ts';
 export { identityKey, isGone, isRunning, type ProcessIdentity, readIdentity } from './identity.ts';
+export { findOwnedProcesses } from './owned.ts';
 export { instanceOwner, nextOwnerId } from './owner-id.ts';
 export { type ProcStat, parseStat, readRssBytes, readStat } from './proc-stat.ts';
 export { ProcessScanner, ProcessTable, sharedScanner } from './process-table.ts';

@@ -2,7 +2,13 @@ import '../helpers/subreaper.ts';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readEnvVar } from '../../src/process/environ.ts';
-import { OWNER_ENV, ProcessRegistry, spawnProcess } from '../../src/process/index.ts';
+import {
+  findOwnedProcesses,
+  instanceOwner,
+  OWNER_ENV,
+  ProcessRegistry,
+  spawnProcess,
+} from '../../src/process/index.ts';
 import { owned } from '../helpers/cleanup.ts';
 import { fixture } from '../helpers/fixtures.ts';
 import { Output } from '../helpers/output.ts';
@@ -76,4 +82,19 @@ test('the registry lists live children with snapshots and counts them by label',
   assert.equal(counts.spawned, 2);
   assert.equal(counts.ended, 2);
   assert.ok(counts.escapeesKilled >= 4, 'the grandchildren of a and b');
+});
+
+test('findOwnedProcesses finds every process of an owner, and of owners nested below it', async (t) => {
+  const child = owned(
+    t,
+    await spawnProcess({ argv: fixture('spawn-setsid-grandchild'), owner: `${instanceOwner}/x/1` }),
+  );
+  const out = new Output(child.stdout);
+  await out.waitFor('ready');
+  const [escapee] = out.grandchildren();
+  const pids = (await findOwnedProcesses(`${instanceOwner}/x`)).map((p) => p.pid).sort();
+  assert.deepEqual(pids, [child.pid, escapee].sort());
+  assert.deepEqual(await findOwnedProcesses(`${instanceOwner}/y`), []);
+  await child.close('cancelled');
+  assert.deepEqual(await findOwnedProcesses(`${instanceOwner}/x`), []);
 });

@@ -1,0 +1,20 @@
+import { markerBelongsTo } from './environ.ts';
+import { isDeadState, type ProcStat } from './proc-stat.ts';
+import { type ProcessScanner, sharedScanner } from './process-table.ts';
+
+/**
+ * Every running process whose TETHER_OWNER marker is `owner` or nested below it (`owner/…`), from a
+ * fresh /proc scan: what a keeper sweeps after a server death and what boot recovery looks for.
+ */
+export async function findOwnedProcesses(
+  owner: string,
+  scanner: ProcessScanner = sharedScanner,
+): Promise<ProcStat[]> {
+  const table = await scanner.scan();
+  const found: ProcStat[] = [];
+  for (const [pid, marker] of table.markersByPid()) {
+    const stat = table.byPid.get(pid);
+    if (stat && !isDeadState(stat.state) && markerBelongsTo(marker, owner)) found.push(stat);
+  }
+  return found;
+}

@@ -98,9 +98,10 @@ export class ProcessScanner {
       seen.add(key);
       let marker = this.#markerCache.get(key);
       if (marker === undefined) {
-        marker = readEnvVar(stat.pid, OWNER_ENV);
-        // Only a definite answer is cached: an unreadable environ is asked again next scan.
-        if (marker !== undefined) this.#markerCache.set(key, marker);
+        // An empty or unreadable environ (kernel threads, zombies, `env -i`, others' processes when not
+        // root) never gains a marker later, so it is cached as "none" like any other answer.
+        marker = readEnvVar(stat.pid, OWNER_ENV) ?? null;
+        this.#markerCache.set(key, marker);
       }
       if (typeof marker === 'string') markers.set(stat.pid, marker);
     }

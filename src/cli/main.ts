@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // The `tether` command. The only module that calls process.exit.
 import { readFileSync } from 'node:fs';
+import { isTetherError } from '../errors.ts';
+import { serve } from './serve.ts';
 
 const USAGE = `usage: tether <command>
 
 commands:
+  serve      run the HTTP server (tether serve --help)
   version    print the version
 `;
 
@@ -15,13 +18,32 @@ function version(): string {
   return pkg.version;
 }
 
-const [command] = process.argv.slice(2);
-switch (command) {
-  case 'version':
-  case '--version':
-    process.stdout.write(`${version()}\n`);
-    break;
-  default:
-    process.stderr.write(USAGE);
-    process.exit(command === undefined || command === 'help' || command === '--help' ? 0 : 2);
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serve(rest);
+    case 'version':
+    case '--version':
+      process.stdout.write(`${version()}\n`);
+      return 0;
+    case undefined:
+    case 'help':
+    case '--help':
+      process.stdout.write(USAGE);
+      return 0;
+    default:
+      process.stderr.write(`tether: unknown command ${JSON.stringify(command)}\n${USAGE}`);
+      return 2;
+  }
 }
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(
+      `tether: ${isTetherError(error) ? `${error.code}: ${error.message}` : String(error)}\n`,
+    );
+    process.exit(isTetherError(error) ? 2 : 1);
+  },
+);

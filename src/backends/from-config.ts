@@ -1,0 +1,11 @@
+import type { TetherConfig } from '../config/schema.ts';
+import { commandBackend } from './command.ts';
+import type { Backend } from './types.ts';
+
+/** Builds the configured backends, keyed by name. */
+export function backendsFromConfig(config: TetherConfig): Map<string, Backend> {
+  const backends = new Map<string, Backend>();
+  for (const [name, backend] of Object.entries(config.backends))
+    backends.set(name, commandBackend(name, backend));
+  return backends;
+}

@@ -1,0 +1,51 @@
+import type { RunEvent, SequencedEvent } from './events.ts';
+
+/**
+ * A run's events, numbered from 1, the last `capacity` kept for replay. Readers pull by id, so a
+ * slow reader never grows memory: it is told of a `gap` when the buffer rolled past it.
+ */
+export class EventBuffer {
+  readonly capacity: number;
+  readonly #events: SequencedEvent[] = [];
+  readonly #listeners = new Set<() => void>();
+  #nextId = 1;
+  #closed = false;
+
+  constructor(capacity: number) {
+    this.capacity = Math.max(1, capacity);
+  }
+
+  push(event: RunEvent): void {
+    if (this.#closed) return;
+    this.#events.push({ id: this.#nextId++, event });
+    if (this.#events.length > this.capacity) this.#events.shift();
+    if (event.type === 'exit') this.#closed = true;
+    for (const listener of [...this.#listeners]) listener();
+  }
+
+  /** True once the `exit` event was pushed: nothing follows it. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get lastId(): number {
+    return this.#nextId - 1;
+  }
+
+  /** Events after `afterId`, preceded by a `gap` event when some of them are no longer kept. */
+  since(afterId: number): SequencedEvent[] {
+    const first = this.#events[0];
+    if (!first) return [];
+    const from = Math.max(afterId + 1, 1);
+    if (from < first.id) {
+      return [{ id: first.id - 1, event: { type: 'gap', missed: first.id - from } }, ...this.#events];
+    }
+    return this.#events.slice(from - first.id);
+  }
+
+  /** Calls `listener` after every push; returns the unsubscribe function. */
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+}

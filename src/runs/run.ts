@@ -1,0 +1,202 @@
+import type { Backend, OutputParser } from '../backends/types.ts';
+import type { SupervisedChild } from '../process/child.ts';
+import type { ExitReason, TeardownReport } from '../process/types.ts';
+import type { Slot } from './admission.ts';
+import { EventBuffer } from './event-buffer.ts';
+import { END_ERROR_CODES, type RunEvent } from './events.ts';
+
+export interface RunLimits {
+  readonly timeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly maxOutputBytes: number;
+  /** How long a streamed run waits for a client to come back after the last one left (0: end at once). */
+  readonly detachGraceMs: number;
+  /** How long a program may linger after printing its terminal event before it is ended. */
+  readonly lingerMs: number;
+}
+
+export type RunStatus = 'running' | 'ended';
+
+/** What GET /v1/runs/:id shows. */
+export interface RunView {
+  readonly id: string;
+  readonly backend: string;
+  readonly status: RunStatus;
+  readonly pid: number;
+  readonly createdAt: string;
+  readonly lastEventId: number;
+  readonly exit: { code: number | null; signal: string | null; reason: ExitReason } | null;
+  readonly durationMs: number | null;
+  readonly forced: boolean | null;
+  readonly killed: number | null;
+}
+
+/** Where stdout may still hold unread bytes after the tree is gone: at most this long. */
+const DRAIN_MS = 1500;
+
+/**
+ * One run: owns its child (and so its tree), its slot and its event buffer. Every way a run can
+ * end — completion, cancel, disconnect, timeouts, output cap, shutdown — goes through end().
+ */
+export class Run {
+  readonly id: string;
+  readonly backend: Backend;
+  readonly client: string;
+  readonly events: EventBuffer;
+  /** Resolves when the `exit` event has been pushed. */
+  readonly finished: Promise<RunView>;
+
+  readonly #child: SupervisedChild;
+  readonly #parser: OutputParser;
+  readonly #slot: Slot;
+  readonly #limits: RunLimits;
+  readonly #createdAt = new Date();
+  readonly #lifetime = new AbortController();
+  #report: TeardownReport | undefined;
+  #watchers = 0;
+  #streamed: boolean;
+  #outputBytes = 0;
+  #outputOpen = true;
+  #idleTimer: NodeJS.Timeout | undefined;
+  #detachTimer: NodeJS.Timeout | undefined;
+  #lingerTimer: NodeJS.Timeout | undefined;
+  #resolveFinished!: (view: RunView) => void;
+
+  constructor(parts: {
+    id: string;
+    backend: Backend;
+    client: string;
+    child: SupervisedChild;
+    slot: Slot;
+    limits: RunLimits;
+    eventBuffer: number;
+    streamed: boolean;
+  }) {
+    this.id = parts.id;
+    this.backend = parts.backend;
+    this.client = parts.client;
+    this.#child = parts.child;
+    this.#parser = parts.backend.parser();
+    this.#slot = parts.slot;
+    this.#limits = parts.limits;
+    this.#streamed = parts.streamed;
+    this.events = new EventBuffer(parts.eventBuffer);
+    this.finished = new Promise((resolve) => {
+      this.#resolveFinished = resolve;
+    });
+    this.#push({ type: 'start', runId: this.id, pid: this.#child.pid, backend: this.backend.name });
+    this.#wire();
+  }
+
+  get status(): RunStatus {
+    return this.events.closed ? 'ended' : 'running';
+  }
+
+  /** The one teardown funnel: ends the tree with `reason` (the first reason wins) and resolves when gone. */
+  end(reason: ExitReason): Promise<RunView> {
+    void this.#child.close(reason);
+    return this.finished;
+  }
+
+  /** A client is reading the stream. The returned function says it left. */
+  attach(): () => void {
+    this.#watchers++;
+    clearTimeout(this.#detachTimer);
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      this.#watchers--;
+      if (this.#watchers === 0 && this.#streamed && this.status === 'running') this.#lastWatcherLeft();
+    };
+  }
+
+  view(): RunView {
+    const report = this.#report;
+    return {
+      id: this.id,
+      backend: this.backend.name,
+      status: this.status,
+      pid: this.#child.pid,
+      createdAt: this.#createdAt.toISOString(),
+      lastEventId: this.events.lastId,
+      exit: report ? { code: report.code, signal: report.signal, reason: report.reason } : null,
+      durationMs: report ? Date.now() - this.#createdAt.getTime() : null,
+      forced: report?.forced ?? null,
+      killed: report?.killed ?? null,
+    };
+  }
+
+  #lastWatcherLeft(): void {
+    if (this.#limits.detachGraceMs <= 0) {
+      void this.end('disconnected');
+      return;
+    }
+    this.#detachTimer = this.#timer(this.#limits.detachGraceMs, () => this.end('disconnected'));
+  }
+
+  #wire(): void {
+    const child = this.#child;
+    const stdout = child.stdout;
+    stdout.setEncoding('utf8');
+    stdout.on('data', (chunk: string) => this.#output(chunk, () => this.#parser.stdout(chunk)));
+    this.#timer(this.#limits.timeoutMs, () => this.end('timeout'));
+    this.#idleTimer = this.#timer(this.#limits.idleTimeoutMs, () => this.end('idle_timeout'));
+    const stdoutClosed = new Promise<void>((resolve) => stdout.once('close', resolve));
+    void child.done.then(async (report) => {
+      await Promise.race([stdoutClosed, delay(DRAIN_MS)]);
+      this.#finish(report);
+    });
+  }
+
+  #output(chunk: string, parse: () => RunEvent[]): void {
+    if (!this.#outputOpen) return;
+    this.#outputBytes += Buffer.byteLength(chunk);
+    if (this.#outputBytes > this.#limits.maxOutputBytes) {
+      this.#outputOpen = false;
+      void this.end('output_limit');
+      return;
+    }
+    this.#resetIdle();
+    for (const event of parse()) this.#push(event);
+    if (this.#parser.finished && !this.#lingerTimer) {
+      this.#lingerTimer = this.#timer(this.#limits.lingerMs, () => this.end('completed'));
+    }
+  }
+
+  /** Called by the owner of the stderr line callback (see RunManager). */
+  stderrLine(line: string): void {
+    this.#output(`${line}\n`, () => this.#parser.stderr(line));
+  }
+
+  #resetIdle(): void {
+    if (!this.#lifetime.signal.aborted) this.#idleTimer?.refresh();
+  }
+
+  #finish(report: TeardownReport): void {
+    this.#report = report;
+    this.#lifetime.abort();
+    if (this.#outputOpen) for (const event of this.#parser.end()) this.#push(event);
+    const code = END_ERROR_CODES[report.reason];
+    if (code) this.#push({ type: 'error', code, message: `run ended: ${report.reason.replace('_', ' ')}` });
+    this.#push({ type: 'exit', code: report.code, signal: report.signal, reason: report.reason });
+    this.#slot.release();
+    this.#resolveFinished(this.view());
+  }
+
+  #push(event: RunEvent): void {
+    this.events.push(event);
+  }
+
+  /** An unref'd timer cleared when the run finishes. */
+  #timer(ms: number, fire: () => unknown): NodeJS.Timeout {
+    const timer = setTimeout(fire, ms);
+    timer.unref();
+    this.#lifetime.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+    return timer;
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

@@ -1,0 +1,40 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Backend } from '../backends/types.ts';
+import type { TetherConfig } from '../config/schema.ts';
+import type { RunManager } from '../runs/manager.ts';
+import type { BearerAuth } from './auth.ts';
+import { problemFromError, sendProblem } from './problem.ts';
+import { backendRoutes } from './routes/backends.ts';
+import { runRoutes } from './routes/runs.ts';
+
+export interface AppParts {
+  readonly config: TetherConfig;
+  readonly manager: RunManager;
+  readonly backends: ReadonlyMap<string, Backend>;
+  readonly auth: BearerAuth;
+}
+
+/** The HTTP surface: thin routes over the run manager. It never starts a process itself. */
+export function buildApp(parts: AppParts): FastifyInstance {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: parts.config.server.bodyLimitBytes,
+    return503OnClosing: true,
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (parts.auth.required && request.url.startsWith('/v1/') && !parts.auth.check(request)) {
+      reply.header('www-authenticate', 'Bearer');
+      return sendProblem(reply, 'ERR_UNAUTHORIZED', 'send Authorization: Bearer <token>');
+    }
+  });
+  app.setErrorHandler((error, _request, reply) => {
+    const { code, detail } = problemFromError(error);
+    return sendProblem(reply, code, detail);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, 'ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`),
+  );
+  backendRoutes(app, parts.backends);
+  runRoutes(app, parts.manager, parts.config.limits);
+  return app;
+}

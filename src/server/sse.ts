@@ -1,0 +1,63 @@
+import type { ServerResponse } from 'node:http';
+import type { RunEvent } from '../runs/events.ts';
+import type { Run } from '../runs/run.ts';
+
+/** A comment line every so often keeps proxies from closing a quiet stream and finds dead peers. */
+const HEARTBEAT_MS = 15_000;
+
+function frame(id: number, event: RunEvent): string {
+  return `id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+}
+
+/**
+ * Streams a run's events after `afterId` as Server-Sent Events, pulling from the run's buffer at
+ * the pace the socket drains. Ends after `exit`. The client's departure (FIN, RST or a failed
+ * write) detaches it from the run, which decides what that means.
+ */
+export function streamRun(run: Run, res: ServerResponse, afterId: number): void {
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+    'x-tether-run-id': run.id,
+  });
+  res.socket?.setKeepAlive(true, 5_000);
+  res.socket?.setNoDelay(true);
+  let last = afterId;
+  let waiting = false;
+  let done = false;
+  const detach = run.attach();
+  const pump = (): void => {
+    if (waiting || done) return;
+    for (const { id, event } of run.events.since(last)) {
+      last = id;
+      const ok = res.write(frame(id, event));
+      if (event.type === 'exit') {
+        res.end();
+        return cleanup();
+      }
+      if (!ok) {
+        waiting = true;
+        res.once('drain', () => {
+          waiting = false;
+          pump();
+        });
+        return;
+      }
+    }
+  };
+  const unsubscribe = run.events.subscribe(pump);
+  const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
+  heartbeat.unref();
+  const cleanup = (): void => {
+    if (done) return;
+    done = true;
+    clearInterval(heartbeat);
+    unsubscribe();
+    detach();
+  };
+  res.once('close', cleanup);
+  res.once('error', cleanup);
+  pump();
+}

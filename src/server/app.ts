@@ -21,6 +21,8 @@ export function buildApp(parts: AppParts): FastifyInstance {
     bodyLimit: parts.config.server.bodyLimitBytes,
     return503OnClosing: true,
   });
+  // Bodies are JSON only: anything else is a 415, not a string the routes would have to reject.
+  app.removeContentTypeParser('text/plain');
   app.addHook('onRequest', async (request, reply) => {
     if (parts.auth.required && request.url.startsWith('/v1/') && !parts.auth.check(request)) {
       reply.header('www-authenticate', 'Bearer');

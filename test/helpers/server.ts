@@ -4,7 +4,10 @@ import { DEFAULT_LIMITS, DEFAULT_SERVER, type TetherConfig } from '../../src/con
 import { startServer, type TetherServer } from '../../src/server/server.ts';
 import { fixture } from './fixtures.ts';
 
-/** Every process-core fixture as a `text` command backend, plus `echo-arg`, which prints its prompt 20 times. */
+/**
+ * Every process-core fixture as a `text` command backend, plus `echo-arg` (prints its prompt 20 times) and
+ * `count-jsonl` (100 `text` events).
+ */
 export function fixtureBackends(): Record<string, CommandBackendConfig> {
   const names = [
     'streamer',
@@ -19,12 +22,24 @@ export function fixtureBackends(): Record<string, CommandBackendConfig> {
     'cooperative-tree',
   ];
   const backends: Record<string, CommandBackendConfig> = {};
-  for (const name of names) backends[name] = { type: 'command', argv: fixture(name), input: 'none', output: 'text', env: [] };
+  for (const name of names)
+    backends[name] = { type: 'command', argv: fixture(name), input: 'none', output: 'text', env: [] };
   backends['echo-arg'] = {
     type: 'command',
-    argv: ['/bin/sh', '-c', 'for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do echo "$0 $i"; done'],
+    argv: [
+      '/bin/sh',
+      '-c',
+      'for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do echo "$0 $i"; done',
+    ],
     input: 'arg',
     output: 'text',
+    env: [],
+  };
+  backends['count-jsonl'] = {
+    type: 'command',
+    argv: ['/bin/sh', '-c', 'seq 1 100 | sed \'s/.*/{"type":"text","text":"&"}/\''],
+    input: 'none',
+    output: 'jsonl',
     env: [],
   };
   return backends;
@@ -38,7 +53,10 @@ export interface TestServerOptions {
 }
 
 /** Starts a real server on 127.0.0.1:0 with the fixtures as backends; closes it when the test ends. */
-export async function startTestServer(t: TestContext, options: TestServerOptions = {}): Promise<TetherServer> {
+export async function startTestServer(
+  t: TestContext,
+  options: TestServerOptions = {},
+): Promise<TetherServer> {
   const config: TetherConfig = {
     server: { ...DEFAULT_SERVER, port: 0, ...options.server },
     limits: { ...DEFAULT_LIMITS, killGraceMs: 300, shutdownGraceS: 0.2, ...options.limits },

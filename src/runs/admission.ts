@@ -45,6 +45,11 @@ export class Admission {
     return this.#running >= this.#limits.maxRuns;
   }
 
+  /** Refuses every queued request with `error` (shutdown); later acquires still work as before. */
+  refuseQueued(error: TetherError): void {
+    for (const waiter of [...this.#queue]) waiter.fail(error);
+  }
+
   acquire(client: string, signal?: AbortSignal): Promise<Slot> {
     if (this.#canRun(client) && this.#queue.length === 0) return Promise.resolve(this.#take(client));
     if (this.#queue.length >= this.#limits.queueSize) {

@@ -38,6 +38,7 @@ export class RunManager {
   readonly #options: RunManagerOptions;
   readonly #runs = new Map<string, Run>();
   readonly #ended: string[] = [];
+  readonly #creating = new Set<Promise<unknown>>();
   #draining = false;
 
   constructor(options: RunManagerOptions) {
@@ -59,7 +60,17 @@ export class RunManager {
     return this.#runs.get(id);
   }
 
-  async create(request: CreateRun): Promise<Run> {
+  create(request: CreateRun): Promise<Run> {
+    const creating = this.#create(request);
+    this.#creating.add(creating);
+    const forget = (): void => {
+      this.#creating.delete(creating);
+    };
+    creating.then(forget, forget);
+    return creating;
+  }
+
+  async #create(request: CreateRun): Promise<Run> {
     if (this.#draining)
       throw new TetherError('ERR_SHUTTING_DOWN', 'the server is shutting down and takes no new runs');
     const backend = this.#options.backends.get(request.backend);
@@ -101,17 +112,24 @@ export class RunManager {
       throw error;
     }
     this.#track(run);
+    // Shutdown began while this run was spawning: it ends with the others.
+    if (this.#draining) void run.end('shutdown');
     return run;
   }
 
   /** Stops taking runs, lets live ones finish until `graceMs`, then ends the rest with `shutdown`. */
   async shutdown(graceMs: number): Promise<RunView[]> {
     this.#draining = true;
+    this.admission.refuseQueued(
+      new TetherError('ERR_SHUTTING_DOWN', 'the server is shutting down and takes no new runs'),
+    );
+    await Promise.allSettled([...this.#creating]);
     const live = [...this.#runs.values()].filter((run) => run.status === 'running');
     const all = Promise.all(live.map((run) => run.finished));
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, graceMs);
+      timer.unref();
     });
     await Promise.race([all, deadline]);
     clearTimeout(timer);

@@ -23,6 +23,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   ERR_SPAWN_BAD_CWD: 503,
   ERR_SPAWN_FAILED: 503,
   ERR_SHUTTING_DOWN: 503,
+  ERR_CLOSED: 503,
 };
 
 /** Seconds a client should wait before retrying a 429 or a 503 from draining. */
@@ -44,7 +45,7 @@ export function problem(code: ErrorCode, detail: string): Problem {
 
 export function sendProblem(reply: FastifyReply, code: ErrorCode, detail: string): FastifyReply {
   const body = problem(code, detail);
-  if (body.status === 429 || code === 'ERR_SHUTTING_DOWN') reply.header('retry-after', String(RETRY_AFTER_S));
+  if (body.status === 429 || body.status === 503) reply.header('retry-after', String(RETRY_AFTER_S));
   return reply.code(body.status).type('application/problem+json').send(body);
 }
 

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { backendsFromConfig } from '../backends/from-config.ts';
 import type { TetherConfig } from '../config/schema.ts';
 import { TetherError } from '../errors.ts';
-import { ProcessRegistry } from '../process/index.ts';
+import { defaultRegistry, type ProcessRegistry } from '../process/index.ts';
 import { RunManager } from '../runs/manager.ts';
 import { buildApp } from './app.ts';
 import { BearerAuth, isLoopback } from './auth.ts';
@@ -22,7 +22,7 @@ export interface TetherServer {
  */
 export async function startServer(
   config: TetherConfig,
-  options: { lingerMs?: number } = {},
+  options: { lingerMs?: number; registry?: ProcessRegistry } = {},
 ): Promise<TetherServer> {
   const { server, limits } = config;
   if (!isLoopback(server.host) && server.tokens.length === 0) {
@@ -32,7 +32,8 @@ export async function startServer(
     );
   }
   const backends = backendsFromConfig(config);
-  const registry = new ProcessRegistry();
+  // The process-wide registry by default, so a subreaper in this process knows these children are libuv's.
+  const registry = options.registry ?? defaultRegistry;
   const manager = new RunManager({
     backends,
     registry,
@@ -56,7 +57,6 @@ export async function startServer(
       closing ??= (async () => {
         await manager.shutdown(limits.shutdownGraceS * 1000);
         await app.close();
-        await registry.closeAll('shutdown');
       })();
       return closing;
     },

@@ -22,6 +22,8 @@ export function streamRun(run: Run, res: ServerResponse, afterId: number): void 
     'x-accel-buffering': 'no',
     'x-tether-run-id': run.id,
   });
+  // Headers go out now: a resumed stream may have nothing to send for a while.
+  res.flushHeaders();
   res.socket?.setKeepAlive(true, 5_000);
   res.socket?.setNoDelay(true);
   let last = afterId;
@@ -59,5 +61,7 @@ export function streamRun(run: Run, res: ServerResponse, afterId: number): void 
   };
   res.once('close', cleanup);
   res.once('error', cleanup);
+  // The client left before the stream began (while queued or spawning): 'close' already fired.
+  if (res.destroyed || !res.socket || res.socket.destroyed) return cleanup();
   pump();
 }

@@ -80,8 +80,6 @@ export function runRoutes(app: FastifyInstance, manager: RunManager, limits: Tet
     if (!streamed) return reply.code(202).header('x-tether-run-id', run.id).send({ runId: run.id });
     reply.hijack();
     streamRun(run, reply.raw, 0);
-    // The client may already be gone (it left while queued or spawning): its departure still counts.
-    if (request.raw.socket.destroyed) reply.raw.destroy();
     return reply;
   });
 

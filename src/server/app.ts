@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Backend } from '../backends/types.ts';
 import type { TetherConfig } from '../config/schema.ts';
+import { TetherError } from '../errors.ts';
 import type { RunManager } from '../runs/manager.ts';
 import type { BearerAuth } from './auth.ts';
 import { problemFromError, sendProblem } from './problem.ts';
@@ -23,6 +24,15 @@ export function buildApp(parts: AppParts): FastifyInstance {
   });
   // Bodies are JSON only: anything else is a 415, not a string the routes would have to reject.
   app.removeContentTypeParser('text/plain');
+  // An empty JSON body (a DELETE sent with content-type: application/json) is no body, not an error.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
+    if (text === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text as string));
+    } catch {
+      done(new TetherError('ERR_INVALID_JSON', 'the body is not valid JSON'), undefined);
+    }
+  });
   app.addHook('onRequest', async (request, reply) => {
     if (parts.auth.required && request.url.startsWith('/v1/') && !parts.auth.check(request)) {
       reply.header('www-authenticate', 'Bearer');

@@ -48,6 +48,11 @@ export function streamRun(run: Run, res: ServerResponse, afterId: number): void 
         return;
       }
     }
+    // A resume from at or past `exit`: nothing more will come.
+    if (run.events.closed && last >= run.events.lastId) {
+      res.end();
+      cleanup();
+    }
   };
   const unsubscribe = run.events.subscribe(pump);
   const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);

@@ -52,7 +52,8 @@ export class SseStream {
       const check = (): void => {
         const found = this.events.find(predicate);
         if (found) finish(found);
-        else if (this.ended) finish(undefined, new Error(`stream ended without it: ${JSON.stringify(this.events)}`));
+        else if (this.ended)
+          finish(undefined, new Error(`stream ended without it: ${JSON.stringify(this.events)}`));
       };
       const finish = (event?: SseEvent, error?: Error): void => {
         clearTimeout(timer);
@@ -60,7 +61,10 @@ export class SseStream {
         if (event) resolve(event);
         else reject(error);
       };
-      const timer = setTimeout(() => finish(undefined, new Error(`no such event within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => finish(undefined, new Error(`no such event within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       this.#waiters.add(check);
       check();
     });

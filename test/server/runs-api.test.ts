@@ -1,73 +1,106 @@
 import '../helpers/subreaper.ts';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { DEFAULT_LIMITS, DEFAULT_SERVER } from '../../src/config/schema.ts';
-import { ERROR_CODES, isTetherError } from '../../src/errors.ts';
-import { startServer } from '../../src/server/server.ts';
-import { identitiesOf, survivorsAfter } from '../helpers/processes.ts';
+import { fixture } from '../helpers/fixtures.ts';
+import { identitiesOf, survivorsAfter, zombiesAfter } from '../helpers/processes.ts';
 import { fixtureBackends, startTestServer } from '../helpers/server.ts';
 import { requestJson, SseStream } from '../helpers/sse-client.ts';
 
-test('GET /v1/backends lists each backend and whether its program is found', async (t) => {
-  const server = await startTestServer(t, {
-    backends: {
-      ...fixtureBackends(),
-      missing: { type: 'command', argv: ['/nope/missing'], input: 'none', output: 'text', env: [] },
-    },
-  });
-  const { body } = await requestJson(`${server.url}/v1/backends`);
-  const list = body.backends as { name: string; available: boolean }[];
-  assert.equal(list.find((b) => b.name === 'streamer')?.available, true);
-  assert.equal(list.find((b) => b.name === 'missing')?.available, false);
+const command = (argv: string[], extra: object = {}) => ({
+  type: 'command' as const,
+  argv,
+  input: 'none' as const,
+  output: 'text' as const,
+  env: [],
+  ...extra,
 });
 
-test('a detached run (202) keeps going and replays from Last-Event-ID without duplicates', async (t) => {
-  const server = await startTestServer(t);
+/** Polls GET /v1/runs/:id (bounded) until the run ended. */
+async function endedView(url: string, id: string, timeoutMs = 5000): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { body } = await requestJson(`${url}/v1/runs/${id}`);
+    if (body.status === 'ended') return body;
+    if (Date.now() > deadline) throw new Error(`run ${id} still running: ${JSON.stringify(body)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+test('GET /v1/backends lists each backend and whether its program is found', async (t) => {
+  const server = await startTestServer(t, {
+    backends: { streamer: command(fixture('streamer')), gone: command(['/nonexistent/agent']) },
+  });
+  const { status, body } = await requestJson(`${server.url}/v1/backends`);
+  assert.equal(status, 200);
+  assert.deepEqual(body.backends, [
+    { name: 'streamer', type: 'command', available: true },
+    { name: 'gone', type: 'command', available: false },
+  ]);
+});
+
+test('without Accept: text/event-stream a run is detached: 202, status, replay from Last-Event-ID', async (t) => {
+  const server = await startTestServer(t, {
+    backends: { 'streamer-exit': command(fixture('streamer', 'exit')) },
+  });
   const created = await requestJson(`${server.url}/v1/runs`, {
     method: 'POST',
-    body: JSON.stringify({ backend: 'echo-arg', prompt: 'detached' }),
+    body: JSON.stringify({ backend: 'streamer-exit', prompt: '' }),
   });
   assert.equal(created.status, 202);
   const runId = created.body.runId as string;
+  assert.equal(created.headers.get('x-tether-run-id'), runId);
+  const view = await endedView(server.url, runId);
+  assert.deepEqual(view.exit, { code: 0, signal: null, reason: 'completed' });
+
   const all = await SseStream.open(`${server.url}/v1/runs/${runId}/events`);
   await all.waitForType('exit');
-  assert.equal(all.events.at(-1)?.data.reason, 'completed');
-  assert.equal(all.events.at(-1)?.data.code, 0);
+  const types = all.events.map((e) => e.type);
+  assert.equal(types[0], 'start');
+  assert.equal(types.at(-1), 'exit');
+  assert.ok(types.slice(1, -1).every((type) => type === 'stdout'));
+  assert.equal(all.stdout(), 'line 1\nline 2\nline 3\nline 4\nline 5\nready\n');
+  const lastId = view.lastEventId as number;
   const tail = await SseStream.open(`${server.url}/v1/runs/${runId}/events`, {
     headers: { 'last-event-id': '2' },
   });
   await tail.waitForType('exit');
   assert.deepEqual(
     tail.events.map((e) => e.id),
-    all.events.filter((e) => e.id > 2).map((e) => e.id),
+    Array.from({ length: lastId - 2 }, (_, i) => i + 3),
+    'no duplicates, no gaps',
   );
-  assert.equal(all.stdout().split('\n').filter(Boolean).length, 20);
+  const none = await SseStream.open(`${server.url}/v1/runs/${runId}/events`, {
+    headers: { 'last-event-id': String(lastId) },
+  });
+  const deadline = Date.now() + 5000;
+  while (!none.ended && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.ok(none.ended, 'the stream ended');
+  assert.deepEqual(none.events, [], 'a resume past exit ends at once');
 });
 
-test('a reader the buffer rolled past is told of the gap', async (t) => {
-  const server = await startTestServer(t, { limits: { eventBuffer: 16 } });
+test('a resume older than the buffer gets an explicit gap event first', async (t) => {
+  const server = await startTestServer(t, {
+    limits: { eventBuffer: 4 },
+    backends: { 'streamer-exit': command(fixture('streamer', 'exit')) },
+  });
   const created = await requestJson(`${server.url}/v1/runs`, {
     method: 'POST',
-    body: JSON.stringify({ backend: 'count-jsonl', prompt: '' }),
+    body: JSON.stringify({ backend: 'streamer-exit', prompt: '' }),
   });
   const runId = created.body.runId as string;
-  const deadline = Date.now() + 5000;
-  while (
-    (await requestJson(`${server.url}/v1/runs/${runId}`)).body.status !== 'ended' &&
-    Date.now() < deadline
-  ) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  const replay = await SseStream.open(`${server.url}/v1/runs/${runId}/events`);
+  const view = await endedView(server.url, runId);
+  const lastId = view.lastEventId as number;
+  const replay = await SseStream.open(`${server.url}/v1/runs/${runId}/events`, {
+    headers: { 'last-event-id': '1' },
+  });
   await replay.waitForType('exit');
-  const [gap, next] = replay.events;
+  const [gap, ...kept] = replay.events;
   assert.equal(gap?.type, 'gap');
-  assert.ok((gap?.data.missed as number) > 0);
-  assert.equal(next?.id, (gap?.id as number) + 1);
-  assert.equal(replay.events.length, 17, 'the gap then the 16 kept events');
+  assert.equal(gap?.data.missed, lastId - 4 - 1);
+  assert.deepEqual(
+    kept.map((e) => e.id),
+    [lastId - 3, lastId - 2, lastId - 1, lastId],
+  );
 });
 
 test('50 parallel streams each receive only their own output, in order', async (t) => {
@@ -80,163 +113,175 @@ test('50 parallel streams each receive only their own output, in order', async (
       }),
     ),
   );
-  await Promise.all(streams.map((s) => s.waitForType('exit', 15_000)));
+  for (const stream of streams) t.after(() => stream.close());
+  await Promise.all(streams.map((stream) => stream.waitForType('exit', 15_000)));
   streams.forEach((stream, i) => {
-    const expected = Array.from({ length: 20 }, (_, n) => `client-${i} ${n + 1}`).join('\n');
-    assert.equal(stream.stdout().trimEnd(), expected);
+    const expected = Array.from({ length: 20 }, (_, n) => `client-${i} ${n + 1}\n`).join('');
+    assert.equal(stream.stdout(), expected);
+    assert.equal(stream.events[0]?.type, 'start');
+    assert.equal(stream.events.at(-1)?.data.reason, 'completed');
   });
+  assert.equal(new Set(streams.map((s) => s.events[0]?.data.pid)).size, 50, 'one child per run');
   assert.equal(server.registry.size, 0);
+  assert.deepEqual(await zombiesAfter(), []);
 });
 
-test('at capacity with a full queue: 429 with Retry-After and ERR_CAPACITY', async (t) => {
-  const server = await startTestServer(t, { limits: { maxRuns: 1, queueSize: 0 } });
+test('at capacity: 429 with Retry-After; a queued request gets the slot a cancel frees', async (t) => {
+  const server = await startTestServer(t, { limits: { maxRuns: 1, queueSize: 1, queueWaitMs: 5000 } });
   const first = await SseStream.open(`${server.url}/v1/runs`, {
     method: 'POST',
-    body: { backend: 'hang-after-final-line', prompt: '' },
+    body: { backend: 'streamer', prompt: '' },
   });
   t.after(() => first.close());
-  const start = await first.waitForType('start');
-  const second = await requestJson(`${server.url}/v1/runs`, {
+  const start = (await first.waitForType('start')).data;
+  const queued = SseStream.open(`${server.url}/v1/runs`, {
+    method: 'POST',
+    body: { backend: 'streamer', prompt: '' },
+  });
+  const deadline = Date.now() + 5000;
+  while (server.manager.admission.queued < 1 && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 10));
+  const refused = await requestJson(`${server.url}/v1/runs`, {
     method: 'POST',
     body: JSON.stringify({ backend: 'streamer', prompt: '' }),
   });
-  assert.equal(second.status, 429);
-  assert.equal(second.body.code, 'ERR_CAPACITY');
-  assert.equal(second.headers.get('retry-after'), '1');
-  assert.match(second.headers.get('content-type') ?? '', /application\/problem\+json/);
-  first.close();
-  assert.deepEqual(await survivorsAfter(identitiesOf([start.data.pid as number]), 2000), []);
+  assert.equal(refused.status, 429);
+  assert.equal(refused.headers.get('content-type'), 'application/problem+json; charset=utf-8');
+  assert.equal(refused.headers.get('retry-after'), '1');
+  assert.equal(refused.body.code, 'ERR_CAPACITY');
+
+  await requestJson(`${server.url}/v1/runs/${start.runId}`, { method: 'DELETE' });
+  const second = await queued;
+  t.after(() => second.close());
+  const secondStart = (await second.waitForType('start')).data;
+  await second.waitFor(() => second.stdout().includes('ready'));
+  const tree = identitiesOf([secondStart.pid as number]);
+  second.abort();
+  assert.equal((await endedView(server.url, secondStart.runId as string)).status, 'ended');
+  assert.deepEqual(await survivorsAfter(tree, 1000), []);
 });
 
-test('a queued request gets its slot when one frees, or 429 ERR_QUEUE_TIMEOUT after the wait', async (t) => {
-  const server = await startTestServer(t, { limits: { maxRuns: 1, queueSize: 4, queueWaitMs: 300 } });
+test('a queued request times out with 429 ERR_QUEUE_TIMEOUT; one that leaves the queue never spawns', async (t) => {
+  const server = await startTestServer(t, { limits: { maxRuns: 1, queueSize: 4, queueWaitMs: 200 } });
   const first = await SseStream.open(`${server.url}/v1/runs`, {
     method: 'POST',
-    body: { backend: 'hang-after-final-line', prompt: '' },
+    body: { backend: 'streamer', prompt: '' },
   });
   t.after(() => first.close());
-  const start = await first.waitForType('start');
-  const timedOut = await requestJson(`${server.url}/v1/runs`, {
+  await first.waitForType('start');
+  const late = await requestJson(`${server.url}/v1/runs`, {
     method: 'POST',
-    body: JSON.stringify({ backend: 'echo-arg', prompt: 'late' }),
+    body: JSON.stringify({ backend: 'streamer', prompt: '' }),
   });
-  assert.equal(timedOut.status, 429);
-  assert.equal(timedOut.body.code, 'ERR_QUEUE_TIMEOUT');
-  const queued = SseStream.open(`${server.url}/v1/runs`, {
+  assert.equal(late.status, 429);
+  assert.equal(late.body.code, 'ERR_QUEUE_TIMEOUT');
+
+  const leaver = new AbortController();
+  const left = fetch(`${server.url}/v1/runs`, {
     method: 'POST',
-    body: { backend: 'echo-arg', prompt: 'q' },
-  });
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  await requestJson(`${server.url}/v1/runs/${start.data.runId}`, { method: 'DELETE' });
-  const stream = await queued;
-  const exit = await stream.waitForType('exit');
-  assert.equal(exit.data.reason, 'completed');
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({ backend: 'streamer', prompt: '' }),
+    signal: leaver.signal,
+  }).catch((error: unknown) => error);
+  await until(() => server.manager.admission.queued === 1);
+  leaver.abort();
+  await left;
+  await until(() => server.manager.admission.queued === 0);
+  first.close();
+  await until(() => server.manager.admission.running === 0);
+  assert.equal(server.registry.size, 0, 'the request that left never got a child');
 });
 
-test('bad requests get a 4xx problem+json with a documented code, never a 5xx', async (t) => {
-  const root = mkdtempSync(join(tmpdir(), 'tether-root-'));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
-  symlinkSync('/tmp', join(root, 'escape'));
-  const server = await startTestServer(t, { roots: [root], server: { bodyLimitBytes: 4096 } });
-  const post = (body: string, headers?: Record<string, string>) =>
-    requestJson(`${server.url}/v1/runs`, { method: 'POST', body, headers });
-  const cases: [string, Promise<Awaited<ReturnType<typeof requestJson>>>, number, string][] = [
-    ['invalid JSON', post('{"backend":'), 400, 'ERR_INVALID_JSON'],
-    ['an array body', post('[]'), 400, 'ERR_BAD_REQUEST'],
-    ['a wrong type', post('{"backend":1,"prompt":"x"}'), 400, 'ERR_BAD_REQUEST'],
-    ['an argv field', post('{"backend":"streamer","prompt":"x","argv":["/bin/sh"]}'), 400, 'ERR_BAD_REQUEST'],
-    [
-      'an env option',
-      post('{"backend":"streamer","prompt":"x","options":{"env":{"A":"1"}}}'),
-      400,
-      'ERR_OPTION_NOT_ALLOWED',
-    ],
-    [
-      'a huge timeout',
-      post('{"backend":"streamer","prompt":"x","options":{"timeout_s":1e9}}'),
-      400,
-      'ERR_OPTION_NOT_ALLOWED',
-    ],
-    ['an unknown backend', post('{"backend":"nope","prompt":"x"}'), 404, 'ERR_BACKEND_NOT_FOUND'],
-    [
-      'a cwd traversal',
-      post('{"backend":"streamer","prompt":"x","cwd":"../../etc"}'),
-      403,
-      'ERR_CWD_OUTSIDE_ROOTS',
-    ],
-    [
-      'a symlink escape',
-      post('{"backend":"streamer","prompt":"x","cwd":"escape"}'),
-      403,
-      'ERR_CWD_OUTSIDE_ROOTS',
-    ],
-    ['a missing cwd', post('{"backend":"streamer","prompt":"x","cwd":"nope"}'), 400, 'ERR_CWD_NOT_FOUND'],
-    [
-      'a huge body',
-      post(JSON.stringify({ backend: 'streamer', prompt: 'x'.repeat(10_000) })),
-      413,
-      'ERR_BODY_TOO_LARGE',
-    ],
-    ['a text body', post('hello', { 'content-type': 'text/plain' }), 415, 'ERR_UNSUPPORTED_MEDIA_TYPE'],
-    ['an unknown run', requestJson(`${server.url}/v1/runs/nope`), 404, 'ERR_RUN_NOT_FOUND'],
-    ['an unknown route', requestJson(`${server.url}/v2/nothing`), 404, 'ERR_NOT_FOUND'],
-    [
-      'a bad Last-Event-ID',
-      requestJson(`${server.url}/v1/runs/x/events`, { headers: { 'last-event-id': '-1' } }),
-      400,
-      'ERR_INVALID_LAST_EVENT_ID',
-    ],
-  ];
-  for (const [what, pending, status, code] of cases) {
-    const response = await pending;
-    assert.equal(response.status, status, `${what}: ${JSON.stringify(response.body)}`);
-    assert.equal(response.body.code, code, what);
-    assert.ok(code in ERROR_CODES, `${code} is documented`);
-    assert.match(response.headers.get('content-type') ?? '', /application\/problem\+json/, what);
+/** Polls a condition with a bounded deadline. */
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  assert.equal(server.registry.size, 0, 'no bad request started anything');
-});
+}
 
-test('bearer tokens: required when configured, and required to bind beyond loopback', async (t) => {
-  const server = await startTestServer(t, { server: { tokens: ['s3cret'] } });
-  const denied = await requestJson(`${server.url}/v1/backends`);
-  assert.equal(denied.status, 401);
-  assert.equal(denied.body.code, 'ERR_UNAUTHORIZED');
+test('per-client limit counts each bearer token apart', async (t) => {
+  const server = await startTestServer(t, {
+    server: { tokens: ['token-a', 'token-b'] },
+    limits: { maxRuns: 4, maxRunsPerClient: 1, queueSize: 0 },
+  });
+  const open = (token: string) =>
+    SseStream.open(`${server.url}/v1/runs`, {
+      method: 'POST',
+      body: { backend: 'streamer', prompt: '' },
+      headers: { authorization: `Bearer ${token}` },
+    });
+  const a = await open('token-a');
+  t.after(() => a.close());
+  await a.waitForType('start');
+  const again = await open('token-a');
+  assert.equal(again.status, 429);
+  const b = await open('token-b');
+  t.after(() => b.close());
+  assert.equal(b.status, 200);
+  await b.waitForType('start');
+  const noToken = await requestJson(`${server.url}/v1/backends`);
+  assert.equal(noToken.status, 401);
+  assert.equal(noToken.headers.get('www-authenticate'), 'Bearer');
+  assert.equal(noToken.body.code, 'ERR_UNAUTHORIZED');
   const wrong = await requestJson(`${server.url}/v1/backends`, { headers: { authorization: 'Bearer nope' } });
   assert.equal(wrong.status, 401);
-  const allowed = await requestJson(`${server.url}/v1/backends`, {
-    headers: { authorization: 'Bearer s3cret' },
-  });
-  assert.equal(allowed.status, 200);
-  await assert.rejects(
-    startServer({
-      server: { ...DEFAULT_SERVER, host: '0.0.0.0', port: 0 },
-      limits: DEFAULT_LIMITS,
-      workspaces: { roots: [process.cwd()] },
-      backends: {},
-    }),
-    (error: unknown) => isTetherError(error, 'ERR_CONFIG'),
-  );
 });
 
-test('shutdown drains, then ends what is left with reason shutdown; new runs get 503', async (t) => {
+test('the child sees only the base environment and its backend allowlist, never the client', async (t) => {
+  process.env.TETHER_TEST_ALLOWED = 'allowed-value';
+  process.env.TETHER_TEST_HIDDEN = 'hidden-value';
+  t.after(() => {
+    delete process.env.TETHER_TEST_ALLOWED;
+    delete process.env.TETHER_TEST_HIDDEN;
+  });
+  const server = await startTestServer(t, {
+    backends: {
+      env: command(['/bin/sh', '-c', 'echo "[$TETHER_TEST_ALLOWED][$TETHER_TEST_HIDDEN][$1]"', 'sh'], {
+        env: ['TETHER_TEST_ALLOWED'],
+        input: 'arg',
+      }),
+    },
+  });
+  const stream = await SseStream.open(`${server.url}/v1/runs`, {
+    method: 'POST',
+    body: { backend: 'env', prompt: '$(id) `id` ; echo pwned' },
+  });
+  await stream.waitForType('exit');
+  assert.equal(stream.stdout(), '[allowed-value][][$(id) `id` ; echo pwned]\n');
+});
+
+test('the embedded demo backend streams normalized events with no agent CLI installed', async (t) => {
+  const { loadConfig } = await import('../../src/config/load.ts');
+  const { config } = await loadConfig({ env: {} });
+  const server = await startTestServer(t, { backends: config.backends });
+  const stream = await SseStream.open(`${server.url}/v1/runs`, {
+    method: 'POST',
+    body: { backend: 'demo', prompt: 'hello "tether"' },
+  });
+  await stream.waitForType('exit');
+  const types = new Set(stream.events.map((e) => e.type));
+  for (const type of ['start', 'text', 'tool_call', 'tool_result', 'usage', 'result', 'exit'])
+    assert.ok(types.has(type), `has ${type}`);
+  assert.match(stream.events.find((e) => e.type === 'text')?.data.text as string, /hello tether/);
+  assert.equal(stream.events.at(-1)?.data.reason, 'completed');
+});
+
+test('server shutdown ends live runs with reason shutdown and leaves no tree', async (t) => {
   const server = await startTestServer(t);
   const stream = await SseStream.open(`${server.url}/v1/runs`, {
     method: 'POST',
     body: { backend: 'cooperative-tree', prompt: '' },
   });
+  t.after(() => stream.close());
   const start = (await stream.waitForType('start')).data;
   await stream.waitFor(() => stream.stdout().includes('ready'));
   const pids = [...stream.stdout().matchAll(/^grandchild (\d+)$/gm)].map((m) => Number(m[1]));
   const tree = identitiesOf([start.pid as number, ...pids]);
-  const closing = server.close();
-  const refused = await requestJson(`${server.url}/v1/runs`, {
-    method: 'POST',
-    body: JSON.stringify({ backend: 'streamer', prompt: '' }),
-  }).catch(() => ({ status: 503, body: { code: 'ERR_SHUTTING_DOWN' } }));
-  assert.equal(refused.status, 503);
+  await server.close();
   const exit = await stream.waitForType('exit');
   assert.equal(exit.data.reason, 'shutdown');
-  await closing;
-  assert.deepEqual(await survivorsAfter(tree, 0), []);
+  assert.equal(stream.events.at(-2)?.data.code, 'ERR_RUN_SHUTDOWN');
+  assert.deepEqual(await survivorsAfter(tree, 1000), []);
 });

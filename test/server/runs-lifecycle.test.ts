@@ -22,7 +22,13 @@ function treeOf(stream: SseStream, start: Record<string, unknown>): ProcessIdent
   return identitiesOf([start.pid as number, ...pids]);
 }
 
-type Ending = 'abrupt disconnect' | 'clean disconnect' | 'cancel' | 'timeout' | 'idle timeout' | 'output limit';
+type Ending =
+  | 'abrupt disconnect'
+  | 'clean disconnect'
+  | 'cancel'
+  | 'timeout'
+  | 'idle timeout'
+  | 'output limit';
 
 const CASES: [Ending, string, Record<string, unknown>, string][] = [
   ['abrupt disconnect', 'spawn-setsid-grandchild', {}, 'disconnected'],
@@ -40,7 +46,10 @@ const CASES: [Ending, string, Record<string, unknown>, string][] = [
 
 async function runCase(t: TestContext, ending: Ending, backend: string, options: object, reason: string) {
   const server = await startTestServer(t);
-  const stream = await SseStream.open(`${server.url}/v1/runs`, { method: 'POST', body: { backend, prompt: '', options } });
+  const stream = await SseStream.open(`${server.url}/v1/runs`, {
+    method: 'POST',
+    body: { backend, prompt: '', options },
+  });
   t.after(() => stream.close());
   assert.equal(stream.status, 200);
   const start = (await stream.waitForType('start')).data;
@@ -118,7 +127,10 @@ test('detach_grace_s keeps a run for a client that comes back, and ends it for o
   await requestJson(`${server.url}/v1/runs/${start.runId}`, { method: 'DELETE' });
   await again.waitForType('exit');
   assert.equal(again.events[0]?.id, seen + 1, 'resumes right after the last event seen');
-  assert.ok(again.events.every((e) => e.id > seen), 'no duplicates');
+  assert.ok(
+    again.events.every((e) => e.id > seen),
+    'no duplicates',
+  );
   assert.deepEqual(await survivorsAfter(tree, 1000), []);
 
   const lost = await SseStream.open(`${server.url}/v1/runs`, {

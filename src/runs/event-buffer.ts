@@ -1,24 +1,38 @@
 import type { RunEvent, SequencedEvent } from './events.ts';
 
+/** What an event is taken to weigh: its text, or a small fixed amount for the rest. */
+function weight(event: RunEvent): number {
+  if (event.type === 'stdout' || event.type === 'stderr') return event.data.length;
+  if (event.type === 'text') return event.text.length;
+  return 64;
+}
+
 /**
- * A run's events, numbered from 1, the last `capacity` kept for replay. Readers pull by id, so a
- * slow reader never grows memory: it is told of a `gap` when the buffer rolled past it.
+ * A run's events, numbered from 1, the last `capacity` (and at most about `maxBytes` of output) kept
+ * for replay. Readers pull by id, so a slow reader never grows memory: it is told of a `gap` when the
+ * buffer rolled past it.
  */
 export class EventBuffer {
   readonly capacity: number;
+  readonly maxBytes: number;
   readonly #events: SequencedEvent[] = [];
   readonly #listeners = new Set<() => void>();
   #nextId = 1;
+  #bytes = 0;
   #closed = false;
 
-  constructor(capacity: number) {
+  constructor(capacity: number, maxBytes = 8 * 1024 * 1024) {
     this.capacity = Math.max(1, capacity);
+    this.maxBytes = maxBytes;
   }
 
   push(event: RunEvent): void {
     if (this.#closed) return;
     this.#events.push({ id: this.#nextId++, event });
-    if (this.#events.length > this.capacity) this.#events.shift();
+    this.#bytes += weight(event);
+    while (this.#events.length > 1 && (this.#events.length > this.capacity || this.#bytes > this.maxBytes)) {
+      this.#bytes -= weight((this.#events.shift() as SequencedEvent).event);
+    }
     if (event.type === 'exit') this.#closed = true;
     for (const listener of [...this.#listeners]) listener();
   }

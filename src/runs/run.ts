@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import type { Backend, OutputParser } from '../backends/types.ts';
 import type { SupervisedChild } from '../process/child.ts';
 import type { ExitReason, TeardownReport } from '../process/types.ts';
@@ -16,6 +17,14 @@ export interface RunLimits {
 }
 
 export type RunStatus = 'running' | 'ended';
+
+/** One client reading a run's stream. */
+export interface Watcher {
+  /** The client's socket is full (true) or drained (false): the program's stdout waits for it. */
+  blocked(isBlocked: boolean): void;
+  /** The client went away. Idempotent. */
+  leave(): void;
+}
 
 /** What GET /v1/runs/:id shows. */
 export interface RunView {
@@ -54,6 +63,7 @@ export class Run {
   readonly #lifetime = new AbortController();
   #report: TeardownReport | undefined;
   #watchers = 0;
+  #blockedWatchers = 0;
   #streamed: boolean;
   #outputBytes = 0;
   #outputOpen = true;
@@ -98,17 +108,42 @@ export class Run {
     return this.finished;
   }
 
-  /** A client is reading the stream. The returned function says it left. */
-  attach(): () => void {
+  /**
+   * A client is reading the stream. While its socket is full the program's stdout is paused, so a
+   * live reader gets backpressure as from a pipe instead of a gap.
+   */
+  attach(): Watcher {
     this.#watchers++;
     clearTimeout(this.#detachTimer);
     let left = false;
-    return () => {
-      if (left) return;
-      left = true;
-      this.#watchers--;
-      if (this.#watchers === 0 && this.#streamed && this.status === 'running') this.#lastWatcherLeft();
+    let blocked = false;
+    const setBlocked = (isBlocked: boolean): void => {
+      if (blocked === isBlocked) return;
+      blocked = isBlocked;
+      this.#blockedWatchers += isBlocked ? 1 : -1;
+      this.#flow();
     };
+    return {
+      blocked: (isBlocked) => {
+        if (!left) setBlocked(isBlocked);
+      },
+      leave: () => {
+        if (left) return;
+        setBlocked(false);
+        left = true;
+        this.#watchers--;
+        if (this.#watchers === 0 && this.#streamed && this.status === 'running') this.#lastWatcherLeft();
+      },
+    };
+  }
+
+  #flow(): void {
+    const stdout = this.#child.stdout;
+    if (this.#blockedWatchers > 0) stdout.pause();
+    else if (stdout.isPaused()) {
+      stdout.resume();
+      this.#resetIdle();
+    }
   }
 
   view(): RunView {
@@ -138,8 +173,15 @@ export class Run {
   #wire(): void {
     const child = this.#child;
     const stdout = child.stdout;
-    stdout.setEncoding('utf8');
-    stdout.on('data', (chunk: string) => this.#output(chunk, () => this.#parser.stdout(chunk)));
+    // Bytes are counted as read; the decoder keeps a multi-byte character split across reads whole.
+    const decoder = new StringDecoder('utf8');
+    stdout.on('data', (chunk: Buffer) =>
+      this.#output(chunk.length, () => this.#parser.stdout(decoder.write(chunk))),
+    );
+    stdout.once('end', () => {
+      const rest = decoder.end();
+      if (rest) this.#output(0, () => this.#parser.stdout(rest));
+    });
     this.#timer(this.#limits.timeoutMs, () => this.end('timeout'));
     this.#idleTimer = this.#timer(this.#limits.idleTimeoutMs, () => this.end('idle_timeout'));
     const stdoutClosed = new Promise<void>((resolve) => stdout.once('close', resolve));
@@ -149,9 +191,9 @@ export class Run {
     });
   }
 
-  #output(chunk: string, parse: () => RunEvent[]): void {
+  #output(bytes: number, parse: () => RunEvent[]): void {
     if (!this.#outputOpen) return;
-    this.#outputBytes += Buffer.byteLength(chunk);
+    this.#outputBytes += bytes;
     if (this.#outputBytes > this.#limits.maxOutputBytes) {
       this.#outputOpen = false;
       void this.end('output_limit');
@@ -166,7 +208,7 @@ export class Run {
 
   /** Called by the owner of the stderr line callback (see RunManager). */
   stderrLine(line: string): void {
-    this.#output(`${line}\n`, () => this.#parser.stderr(line));
+    this.#output(Buffer.byteLength(line) + 1, () => this.#parser.stderr(line));
   }
 
   #resetIdle(): void {

@@ -29,7 +29,7 @@ export function streamRun(run: Run, res: ServerResponse, afterId: number): void 
   let last = afterId;
   let waiting = false;
   let done = false;
-  const detach = run.attach();
+  const watcher = run.attach();
   const pump = (): void => {
     if (waiting || done) return;
     for (const { id, event } of run.events.since(last)) {
@@ -41,8 +41,10 @@ export function streamRun(run: Run, res: ServerResponse, afterId: number): void 
       }
       if (!ok) {
         waiting = true;
+        watcher.blocked(true);
         res.once('drain', () => {
           waiting = false;
+          watcher.blocked(false);
           pump();
         });
         return;
@@ -62,7 +64,7 @@ export function streamRun(run: Run, res: ServerResponse, afterId: number): void 
     done = true;
     clearInterval(heartbeat);
     unsubscribe();
-    detach();
+    watcher.leave();
   };
   res.once('close', cleanup);
   res.once('error', cleanup);

@@ -285,3 +285,29 @@ test('server shutdown ends live runs with reason shutdown and leaves no tree', a
   assert.equal(stream.events.at(-2)?.data.code, 'ERR_RUN_SHUTDOWN');
   assert.deepEqual(await survivorsAfter(tree, 1000), []);
 });
+
+test('a slow live reader gets backpressure, not a gap: the program waits for the socket', async (t) => {
+  const server = await startTestServer(t, { limits: { eventBuffer: 16, maxOutputBytes: 1e9 } });
+  const stream = await SseStream.open(`${server.url}/v1/runs`, {
+    method: 'POST',
+    body: { backend: 'flood-stdout', prompt: '' },
+  });
+  t.after(() => stream.close());
+  const start = (await stream.waitForType('start')).data;
+  const tree = identitiesOf([start.pid as number]);
+  stream.socket?.pause();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const view = await requestJson(`${server.url}/v1/runs/${start.runId}`);
+  assert.ok((view.body.lastEventId as number) < 200, `the program was held back: ${view.body.lastEventId}`);
+  stream.socket?.resume();
+  await stream.waitFor((event) => event.id >= 300, 10_000);
+  await requestJson(`${server.url}/v1/runs/${start.runId}`, { method: 'DELETE' });
+  await stream.waitForType('exit');
+  assert.ok(!stream.events.some((event) => event.type === 'gap'), 'no gap');
+  const ids = stream.events.map((event) => event.id);
+  assert.deepEqual(
+    ids,
+    ids.map((_, i) => i + 1),
+  );
+  assert.deepEqual(await survivorsAfter(tree, 1000), []);
+});

@@ -62,6 +62,7 @@ export class Run {
   readonly #createdAt = new Date();
   readonly #lifetime = new AbortController();
   #report: TeardownReport | undefined;
+  #endedAt = 0;
   #watchers = 0;
   #blockedWatchers = 0;
   #streamed: boolean;
@@ -156,7 +157,7 @@ export class Run {
       createdAt: this.#createdAt.toISOString(),
       lastEventId: this.events.lastId,
       exit: report ? { code: report.code, signal: report.signal, reason: report.reason } : null,
-      durationMs: report ? Date.now() - this.#createdAt.getTime() : null,
+      durationMs: report ? this.#endedAt - this.#createdAt.getTime() : null,
       forced: report?.forced ?? null,
       killed: report?.killed ?? null,
     };
@@ -217,6 +218,7 @@ export class Run {
 
   #finish(report: TeardownReport): void {
     this.#report = report;
+    this.#endedAt = Date.now();
     this.#lifetime.abort();
     if (this.#outputOpen) for (const event of this.#parser.end()) this.#push(event);
     const code = END_ERROR_CODES[report.reason];

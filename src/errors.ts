@@ -30,6 +30,8 @@ export const ERROR_CODES = {
   ERR_RUN_IDLE_TIMEOUT: 'Run event: the program wrote nothing for idle_timeout_s.',
   ERR_RUN_OUTPUT_LIMIT: 'Run event: the program wrote more than max_output_bytes.',
   ERR_RUN_SHUTDOWN: 'Run event: the server shut down before the run finished.',
+  ERR_AGENT_FAILED:
+    'Run event: the agent CLI reported a failure (in its output or its exit code); `retryable` says whether to retry.',
   ERR_RUN_CRASHED: 'Run event: the run was ended because the server crashed (reported after recovery).',
 } as const;
 

@@ -1,4 +1,5 @@
 import type { TetherConfig } from '../config/schema.ts';
+import { agentBackendFor } from './agents.ts';
 import { commandBackend } from './command.ts';
 import type { Backend } from './types.ts';
 
@@ -6,6 +7,9 @@ import type { Backend } from './types.ts';
 export function backendsFromConfig(config: TetherConfig): Map<string, Backend> {
   const backends = new Map<string, Backend>();
   for (const [name, backend] of Object.entries(config.backends))
-    backends.set(name, commandBackend(name, backend));
+    backends.set(
+      name,
+      backend.type === 'command' ? commandBackend(name, backend) : agentBackendFor(name, backend),
+    );
   return backends;
 }

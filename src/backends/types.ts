@@ -16,6 +16,12 @@ export interface LaunchPlan {
   readonly env: Readonly<Record<string, string>>;
 }
 
+/** How the program ended, as far as the parser needs to know (kimi's exit 75 means retryable). */
+export interface ProgramExit {
+  readonly code: number | null;
+  readonly signal: string | null;
+}
+
 /** Turns a program's output into normalized events. One parser per run; it may keep state. */
 export interface OutputParser {
   /** A chunk of stdout, as text. */
@@ -23,7 +29,7 @@ export interface OutputParser {
   /** One line of stderr. */
   stderr(line: string): RunEvent[];
   /** stdout ended: flush what is pending (a last line without a newline, a derived final answer). */
-  end(): RunEvent[];
+  end(exit?: ProgramExit): RunEvent[];
   /** True once the program printed its terminal event; the run may end a program that lingers after it. */
   readonly finished: boolean;
 }

@@ -1,6 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import {
+  AGENT_TYPES,
+  type AgentBackendConfig,
+  type AgentType,
+  isAgentType,
+} from '../backends/agent-config.ts';
 import { TetherError } from '../errors.ts';
 import { type BackendConfig, DEFAULT_LIMITS, DEFAULT_SERVER, type TetherConfig } from './schema.ts';
 import { ValueReader } from './values.ts';
@@ -29,7 +35,11 @@ export async function loadConfig(
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   let raw: unknown = {
-    backends: { demo: { type: 'command', argv: [DEMO_AGENT], input: 'stdin', output: 'jsonl' } },
+    backends: {
+      demo: { type: 'command', argv: [DEMO_AGENT], input: 'stdin', output: 'jsonl' },
+      // The agent CLIs under their own names; /v1/backends reports those not on PATH as unavailable.
+      ...Object.fromEntries(AGENT_TYPES.map((type) => [type, { type, binary: type }])),
+    },
   };
   let source = 'embedded default';
   const file = options.file ?? env.TETHER_CONFIG;
@@ -101,6 +111,11 @@ function validateBackends(raw: unknown, read: ValueReader): Record<string, Backe
       read.warnings.push(`${path}: skipped (a backend needs a simple name and an object)`);
       continue;
     }
+    if (isAgentType(value.type)) {
+      const agent = agentBackend(value, value.type, path, read);
+      if (agent) backends[name] = agent;
+      continue;
+    }
     if (value.type !== 'command') {
       read.warnings.push(`${path}: skipped (unknown type ${JSON.stringify(value.type)})`);
       continue;
@@ -119,6 +134,32 @@ function validateBackends(raw: unknown, read: ValueReader): Record<string, Backe
     };
   }
   return backends;
+}
+
+function agentBackend(
+  value: Record<string, unknown>,
+  type: AgentType,
+  path: string,
+  read: ValueReader,
+): AgentBackendConfig | undefined {
+  const binary = read.string(value.binary, type, `${path}.binary`);
+  if (binary.includes('/') && !binary.startsWith('/')) {
+    read.warnings.push(`${path}: skipped (binary must be an absolute path or a bare name)`);
+    return undefined;
+  }
+  const model = value.model === undefined ? undefined : read.string(value.model, '', `${path}.model`);
+  const permissionMode =
+    value.permission_mode === undefined
+      ? undefined
+      : read.string(value.permission_mode, '', `${path}.permission_mode`);
+  return {
+    type,
+    binary,
+    args: read.strings(value.args, [], `${path}.args`),
+    env: read.strings(value.env, [], `${path}.env`),
+    ...(model ? { model } : {}),
+    ...(permissionMode ? { permissionMode } : {}),
+  };
 }
 
 /** `TETHER_*` overrides; a malformed one keeps the configured value and warns. */

@@ -1,3 +1,4 @@
+import type { AgentBackendConfig } from '../backends/agent-config.ts';
 import type { CommandBackendConfig } from '../backends/command.ts';
 
 /** Tether's configuration after validation and defaults. File keys are snake_case (see docs/config.md). */
@@ -28,7 +29,7 @@ export interface TetherConfig {
   readonly backends: Readonly<Record<string, BackendConfig>>;
 }
 
-export type BackendConfig = CommandBackendConfig;
+export type BackendConfig = CommandBackendConfig | AgentBackendConfig;
 
 export const DEFAULT_LIMITS: TetherConfig['limits'] = {
   maxRuns: 32,

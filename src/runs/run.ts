@@ -220,7 +220,8 @@ export class Run {
     this.#report = report;
     this.#endedAt = Date.now();
     this.#lifetime.abort();
-    if (this.#outputOpen) for (const event of this.#parser.end()) this.#push(event);
+    if (this.#outputOpen)
+      for (const event of this.#parser.end({ code: report.code, signal: report.signal })) this.#push(event);
     const code = END_ERROR_CODES[report.reason];
     if (code) this.#push({ type: 'error', code, message: `run ended: ${report.reason.replace('_', ' ')}` });
     this.#push({ type: 'exit', code: report.code, signal: report.signal, reason: report.reason });

@@ -20,7 +20,13 @@ test('no file: the embedded default, loopback, with the demo backend', async () 
   assert.deepEqual(warnings, []);
   assert.equal(config.server.host, '127.0.0.1');
   assert.deepEqual(config.workspaces.roots, ['/tmp']);
-  assert.deepEqual(config.backends.demo?.argv, [DEMO_AGENT]);
+  assert.deepEqual(config.backends.demo, {
+    type: 'command',
+    argv: [DEMO_AGENT],
+    input: 'stdin',
+    output: 'jsonl',
+    env: [],
+  });
 });
 
 test('YAML and JSON files are read alike', async (t) => {
@@ -63,8 +69,13 @@ test('malformed values fall back to defaults with a warning each; bad backends a
   assert.equal(config.limits.maxRuns, DEFAULT_LIMITS.maxRuns);
   assert.equal(config.limits.queueSize, DEFAULT_LIMITS.queueSize);
   assert.deepEqual(Object.keys(config.backends), ['ok']);
-  assert.equal(config.backends.ok?.input, 'stdin');
-  assert.equal(config.backends.ok?.output, 'text');
+  assert.deepEqual(config.backends.ok, {
+    type: 'command',
+    argv: ['/bin/cat'],
+    input: 'stdin',
+    output: 'text',
+    env: [],
+  });
   for (const path of [
     'server.port',
     'server.tokens',

@@ -40,6 +40,15 @@ export async function serve(args: string[]): Promise<number> {
   process.stderr.write(
     `tether: ${signal}: draining runs (up to ${config.limits.shutdownGraceS} s), then stopping\n`,
   );
+  // A second signal while draining: end every run now instead of waiting out the grace.
+  const now = (): void => {
+    process.stderr.write('tether: second signal: ending every run now\n');
+    void server.manager.shutdown(0);
+  };
+  process.once('SIGTERM', now);
+  process.once('SIGINT', now);
   await server.close();
+  process.off('SIGTERM', now);
+  process.off('SIGINT', now);
   return 0;
 }

@@ -184,7 +184,10 @@ export class Run {
       if (rest) this.#output(0, () => this.#parser.stdout(rest));
     });
     this.#timer(this.#limits.timeoutMs, () => this.end('timeout'));
-    this.#idleTimer = this.#timer(this.#limits.idleTimeoutMs, () => this.end('idle_timeout'));
+    // A program held back by a slow reader is not idle: the wall timeout still bounds it.
+    this.#idleTimer = this.#timer(this.#limits.idleTimeoutMs, () =>
+      stdout.isPaused() ? this.#idleTimer?.refresh() : this.end('idle_timeout'),
+    );
     const stdoutClosed = new Promise<void>((resolve) => stdout.once('close', resolve));
     void child.done.then(async (report) => {
       await Promise.race([stdoutClosed, delay(DRAIN_MS)]);

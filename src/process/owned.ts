@@ -1,4 +1,3 @@
-import { markerBelongsTo } from './environ.ts';
 import { isDeadState, type ProcStat } from './proc-stat.ts';
 import { type ProcessScanner, sharedScanner } from './process-table.ts';
 
@@ -12,9 +11,9 @@ export async function findOwnedProcesses(
 ): Promise<ProcStat[]> {
   const table = await scanner.scan();
   const found: ProcStat[] = [];
-  for (const [pid, marker] of table.markersByPid()) {
+  for (const pid of table.ownedBy(owner)) {
     const stat = table.byPid.get(pid);
-    if (stat && !isDeadState(stat.state) && markerBelongsTo(marker, owner)) found.push(stat);
+    if (stat && !isDeadState(stat.state)) found.push(stat);
   }
   return found;
 }

@@ -21,6 +21,7 @@ export class ProcessTable {
   readonly byPid: ReadonlyMap<number, ProcStat>;
   readonly #markers: ReadonlyMap<number, string>;
   #children: Map<number, ProcStat[]> | undefined;
+  #byOwner: Map<string, number[]> | undefined;
 
   constructor(startedAt: number, byPid: ReadonlyMap<number, ProcStat>, markers: ReadonlyMap<number, string>) {
     this.startedAt = startedAt;
@@ -34,6 +35,25 @@ export class ProcessTable {
 
   markersByPid(): ReadonlyMap<number, string> {
     return this.#markers;
+  }
+
+  /**
+   * Pids whose marker is `owner` or nested below it (`owner/…`). Indexed once per table by every
+   * prefix of every marker, so a thousand owners asking cost a thousand lookups, not a million.
+   */
+  ownedBy(owner: string): readonly number[] {
+    if (!this.#byOwner) {
+      this.#byOwner = new Map();
+      for (const [pid, marker] of this.#markers) {
+        for (let end = marker.length; end > 0; end = marker.lastIndexOf('/', end - 1)) {
+          const prefix = marker.slice(0, end);
+          const list = this.#byOwner.get(prefix);
+          if (list) list.push(pid);
+          else this.#byOwner.set(prefix, [pid]);
+        }
+      }
+    }
+    return this.#byOwner.get(owner) ?? [];
   }
 
   childrenOf(pid: number): readonly ProcStat[] {

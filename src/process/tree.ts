@@ -1,4 +1,3 @@
-import { markerBelongsTo } from './environ.ts';
 import { identityKey, isRunning, type ProcessIdentity } from './identity.ts';
 import { isDeadState, type ProcStat } from './proc-stat.ts';
 import type { ProcessScanner } from './process-table.ts';
@@ -42,8 +41,7 @@ export class ProcessTree {
       if (!stat || stat.startTime !== member.identity.startTime) continue;
       for (const child of table.descendantsOf(stat.pid)) this.#add(child, 'ancestry');
     }
-    for (const [pid, marker] of table.markersByPid()) {
-      if (!markerBelongsTo(marker, this.owner)) continue;
+    for (const pid of table.ownedBy(this.owner)) {
       const stat = table.byPid.get(pid);
       if (stat) this.#add(stat, 'marker');
     }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { findEnvVar, markerBelongsTo, readEnvVar } from '../../src/process/environ.ts';
+import { ProcessTable } from '../../src/process/process-table.ts';
 
 test('findEnvVar finds a variable at the start, in the middle and not at all', () => {
   const raw = 'TETHER_OWNER=a/1\0PATH=/bin\0XTETHER_OWNER=no\0';
@@ -20,4 +21,21 @@ test('a marker belongs to its owner and to owners nested below it, not to a sibl
 test('readEnvVar reads the environment this process was started with', () => {
   assert.equal(readEnvVar(process.pid, 'PATH'), process.env.PATH);
   assert.equal(readEnvVar(2 ** 22 + 7, 'PATH'), undefined);
+});
+
+test('a table indexes markers by owner and by every owner above it', () => {
+  const table = new ProcessTable(
+    0,
+    new Map(),
+    new Map([
+      [10, 'inst/1'],
+      [11, 'inst/1/2'],
+      [12, 'inst/10'],
+      [13, 'other/1'],
+    ]),
+  );
+  assert.deepEqual([...table.ownedBy('inst/1')].sort(), [10, 11]);
+  assert.deepEqual([...table.ownedBy('inst')].sort(), [10, 11, 12]);
+  assert.deepEqual(table.ownedBy('inst/1/2'), [11]);
+  assert.deepEqual(table.ownedBy('ins'), []);
 });

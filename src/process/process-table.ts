@@ -91,14 +91,23 @@ export class ProcessScanner {
   #latest: Promise<ProcessTable> | undefined;
   #latestStartedAt = -Infinity;
   #previous: ProcessTable | undefined;
+  #next: Promise<ProcessTable> | undefined;
 
   /** A table whose scan started no more than `maxAgeMs` ago (0: a scan that starts now). */
   scan(maxAgeMs = 0): Promise<ProcessTable> {
     const now = performance.now();
     if (this.#latest && maxAgeMs > 0 && now - this.#latestStartedAt <= maxAgeMs) return this.#latest;
-    this.#latestStartedAt = now;
-    this.#latest = this.#scan(now);
-    return this.#latest;
+    // Every caller until the next turn of the event loop shares one scan that starts after all of
+    // their requests: a thousand teardowns at once cost one walk of /proc, not a thousand.
+    this.#next ??= new Promise((resolve) => {
+      setImmediate(() => {
+        this.#next = undefined;
+        this.#latestStartedAt = performance.now();
+        this.#latest = this.#scan(this.#latestStartedAt);
+        resolve(this.#latest);
+      });
+    });
+    return this.#next;
   }
 
   async #scan(startedAt: number): Promise<ProcessTable> {

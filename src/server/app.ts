@@ -4,6 +4,7 @@ import type { TetherConfig } from '../config/schema.ts';
 import { TetherError } from '../errors.ts';
 import type { RunManager } from '../runs/manager.ts';
 import type { BearerAuth } from './auth.ts';
+import { openaiRoutes } from './openai/routes.ts';
 import { problemFromError, sendProblem } from './problem.ts';
 import { backendRoutes } from './routes/backends.ts';
 import { runRoutes } from './routes/runs.ts';
@@ -48,5 +49,6 @@ export function buildApp(parts: AppParts): FastifyInstance {
   );
   backendRoutes(app, parts.backends);
   runRoutes(app, parts.manager, parts.config.limits);
+  openaiRoutes(app, parts);
   return app;
 }

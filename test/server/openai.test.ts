@@ -188,16 +188,47 @@ test('a stream the client abandons ends the run as disconnected, escapee include
   assert.deepEqual(await survivorsAfter(tree), []);
 });
 
+test('a non-stream request the client abandons ends its run and tree at once', async (t) => {
+  const { server, client } = await setup(t, 'normal');
+  const controller = new AbortController();
+  const pending = client.chat.completions.create(
+    { model: 'spawn-setsid-grandchild', messages: [{ role: 'user', content: 'hi' }] },
+    { signal: controller.signal },
+  );
+  pending.catch(() => undefined);
+  const child = await until(() =>
+    server.registry.list().find((c) => c.labels.backend === 'spawn-setsid-grandchild' && c.treeSize >= 2),
+  );
+  const root = identitiesOf([child.pid]);
+  controller.abort();
+  await assert.rejects(pending);
+  assert.deepEqual(await survivorsAfter(root), []);
+  await until(() => server.manager.live === 0 || undefined);
+});
+
+/** Polls (bounded) until `probe` returns something. */
+async function until<T>(probe: () => T | undefined, timeoutMs = 3000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 test('timeouts and admission are those of /v1/runs: 504 after timeout_s, 429 when full', async (t) => {
   setEnv(t, { FAKE_CLI_HANG: '1' });
-  const { client } = await setup(t, 'tool-shell-escapes', { maxRuns: 1, queueSize: 0 });
+  const { server, client } = await setup(t, 'tool-shell-escapes', { maxRuns: 1, queueSize: 0 });
   const messages = [{ role: 'user' as const, content: 'hi' }];
   const hung = client.chat.completions.create({
     model: 'spawn-setsid-grandchild',
     messages,
     // @ts-expect-error Tether's own run options ride along in the body.
-    tether: { timeout_s: 0.5 },
+    tether: { timeout_s: 1 },
   });
+  hung.catch(() => undefined);
+  await until(() => server.manager.live === 1 || undefined);
   const refused = client.chat.completions.create({ model: 'claude', messages });
   await assert.rejects(refused, { status: 429 });
   await assert.rejects(hung, { status: 504 });

@@ -60,7 +60,8 @@ export function openaiRoutes(app: FastifyInstance, parts: OpenAIParts): void {
         return reply;
       }
       const state = await awaitCompletion(run, reply.raw);
-      if (!state) return reply;
+      // The client left: its run is ended; there is no one to answer.
+      if (!state) return reply.hijack();
       const outcome = state.outcome();
       reply.header('x-tether-run-id', run.id);
       if (outcome.error) {

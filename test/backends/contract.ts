@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Backend } from '../../src/backends/types.ts';
+import { defaultRegistry } from '../../src/process/index.ts';
 import { runAgent } from '../helpers/agent-runs.ts';
 import { survivorsAfter } from '../helpers/processes.ts';
 
@@ -49,7 +50,8 @@ export function runBackendContract({ name, create }: BackendContract): void {
     assert.deepEqual(exit, { type: 'exit', code: 0, signal: null, reason: 'completed' });
     assert.ok(run.events.length > 1, 'some output before exit');
     assert.ok(!run.events.some((e) => e.type === 'error'), 'no error event');
-    assert.ok(run.root, 'root identity read at start');
-    assert.deepEqual(await survivorsAfter([run.root]), []);
+    assert.equal(defaultRegistry.has(run.view.pid), false, 'no longer supervised');
+    // A fast program may be gone before its identity could be read: then there is nothing left to check.
+    if (run.root) assert.deepEqual(await survivorsAfter([run.root]), []);
   });
 }

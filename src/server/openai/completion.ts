@@ -31,8 +31,9 @@ export class CompletionState {
   add(event: RunEvent): string {
     switch (event.type) {
       case 'text': {
-        const piece = !event.delta && this.#text !== '' ? `\n\n${event.text}` : event.text;
-        if (event.delta && !this.#lastWasDelta && this.#text !== '') this.#text += '\n\n';
+        // Deltas run on; a whole message (or the first delta after one) starts after a blank line.
+        const separate = this.#text !== '' && (!event.delta || !this.#lastWasDelta);
+        const piece = separate ? `\n\n${event.text}` : event.text;
         this.#lastWasDelta = event.delta === true;
         this.#text += piece;
         return piece;

@@ -4,6 +4,7 @@ import type { TetherConfig } from '../config/schema.ts';
 import { TetherError } from '../errors.ts';
 import type { RunManager } from '../runs/manager.ts';
 import type { BearerAuth } from './auth.ts';
+import { isOpenAIRoute, sendOpenAIError } from './openai/errors.ts';
 import { openaiRoutes } from './openai/routes.ts';
 import { problemFromError, sendProblem } from './problem.ts';
 import { backendRoutes } from './routes/backends.ts';
@@ -37,6 +38,8 @@ export function buildApp(parts: AppParts): FastifyInstance {
   app.addHook('onRequest', async (request, reply) => {
     if (parts.auth.required && request.url.startsWith('/v1/') && !parts.auth.check(request)) {
       reply.header('www-authenticate', 'Bearer');
+      const unauthorized = new TetherError('ERR_UNAUTHORIZED', 'send Authorization: Bearer <token>');
+      if (isOpenAIRoute(request.url)) return sendOpenAIError(reply, unauthorized);
       return sendProblem(reply, 'ERR_UNAUTHORIZED', 'send Authorization: Bearer <token>');
     }
   });

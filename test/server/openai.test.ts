@@ -206,6 +206,37 @@ test('a non-stream request the client abandons ends its run and tree at once', a
   await until(() => server.manager.live === 0 || undefined);
 });
 
+test('auth and body errors on the OpenAI routes are OpenAI error objects too', async (t) => {
+  setEnv(t, { FAKE_CLI_SCENARIO: 'normal' });
+  const server = await startTestServer(t, { backends: agentBackends(), server: { tokens: ['s3cret'] } });
+  const wrong = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'wrong', maxRetries: 0 });
+  await assert.rejects(wrong.models.list(), (error) => {
+    assert.ok(error instanceof OpenAI.AuthenticationError);
+    assert.equal(error.code, 'ERR_UNAUTHORIZED');
+    return true;
+  });
+  const invalid = await fetch(`${server.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer s3cret' },
+    body: '{"model":',
+  });
+  assert.equal(invalid.status, 400);
+  assert.deepEqual(await invalid.json(), {
+    error: {
+      message: 'the body is not valid JSON',
+      type: 'invalid_request_error',
+      param: null,
+      code: 'ERR_INVALID_JSON',
+    },
+  });
+  const right = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 's3cret', maxRetries: 0 });
+  const answer = await right.chat.completions.create({
+    model: 'pi',
+    messages: [{ role: 'user', content: 'hi' }],
+  });
+  assert.equal(answer.choices[0]?.message.content, 'Hello there');
+});
+
 /** Polls (bounded) until `probe` returns something. */
 async function until<T>(probe: () => T | undefined, timeoutMs = 3000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -48,3 +48,9 @@ export function sendOpenAIError(reply: FastifyReply, error: unknown): FastifyRep
   if (status === 429 || status === 503) reply.header('retry-after', '1');
   return reply.code(status).send(openAIError(code, detail, status));
 }
+
+/** The OpenAI-compatible routes answer with OpenAI error objects, even for auth. */
+export function isOpenAIRoute(url: string): boolean {
+  const path = url.split('?')[0];
+  return path === '/v1/models' || path === '/v1/chat/completions';
+}

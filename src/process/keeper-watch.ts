@@ -1,0 +1,39 @@
+import { isRunning, type ProcessIdentity, readIdentity } from './identity.ts';
+
+/** Set by the keeper in the server's environment: the keeper's pid. */
+export const KEEPER_PID_ENV = 'TETHER_KEEPER_PID';
+
+/**
+ * Server side of invariant 7: calls `onGone` once when the keeper dies — its pipe on our stdin
+ * reaches EOF, or its identity (pid, start time) stops running. Returns undefined when no keeper
+ * started this process, else a function that stops watching.
+ */
+export function watchKeeper(onGone: (why: string) => void, intervalMs = 500): (() => void) | undefined {
+  const pid = Number(process.env[KEEPER_PID_ENV]);
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  const keeper: ProcessIdentity | undefined = readIdentity(pid);
+  let fired = false;
+  const fire = (why: string): void => {
+    if (fired) return;
+    fired = true;
+    stop();
+    onGone(why);
+  };
+  const onEnd = (): void => fire('keeper pipe closed');
+  process.stdin.on('end', onEnd);
+  process.stdin.on('close', onEnd);
+  process.stdin.on('error', onEnd);
+  process.stdin.resume();
+  const timer = setInterval(() => {
+    if (!keeper || !isRunning(keeper)) fire('keeper process gone');
+  }, intervalMs);
+  timer.unref();
+  const stop = (): void => {
+    clearInterval(timer);
+    process.stdin.off('end', onEnd);
+    process.stdin.off('close', onEnd);
+    process.stdin.off('error', onEnd);
+    process.stdin.pause();
+  };
+  return stop;
+}

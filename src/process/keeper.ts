@@ -1,0 +1,135 @@
+import { constants } from 'node:os';
+import type { SupervisedChild } from './child.ts';
+import { KEEPER_PID_ENV } from './keeper-watch.ts';
+import { forget, recoverAndRecord } from './ledger.ts';
+import { instanceOwner } from './owner-id.ts';
+import { readStat } from './proc-stat.ts';
+import { ZombieReaper } from './reaper.ts';
+import { defaultRegistry } from './registry.ts';
+import { signalProcess } from './signal.ts';
+import { spawnProcess } from './spawn.ts';
+import type { TeardownReport } from './types.ts';
+import { pause } from './wait-gone.ts';
+
+export type ReaperMode = 'auto' | 'on' | 'off';
+export type RestartPolicy = 'restart' | 'exit';
+
+export interface KeeperOptions {
+  /** The server command, e.g. `[node, cli, 'serve', '--no-keeper', …]`. */
+  readonly argv: readonly string[];
+  readonly restart: RestartPolicy;
+  readonly reaper: ReaperMode;
+  readonly reaperIntervalMs?: number;
+  readonly stateDir: string;
+  /** How long a forwarded SIGTERM may take to drain before the server is destroyed. */
+  readonly drainMs?: number;
+  /** SIGTERM → SIGKILL grace for what a dead server left behind. */
+  readonly sweepGraceMs?: number;
+  readonly log: (line: string) => void;
+}
+
+const BACKOFF_FIRST_MS = 100;
+const BACKOFF_MAX_MS = 10_000;
+/** A server that ran this long resets the backoff. */
+const HEALTHY_MS = 30_000;
+
+/**
+ * `tether serve`'s parent: a child subreaper (or PID 1) that reaps orphans by pid, forwards
+ * SIGTERM/SIGINT/SIGHUP to the server, and when the server dies for any reason ends everything
+ * carrying its marker, then restarts it with exponential backoff (or exits, by policy).
+ */
+export class Keeper {
+  readonly #options: KeeperOptions;
+  readonly #reaper: ZombieReaper;
+  #server: SupervisedChild | undefined;
+  #stopping: NodeJS.Signals | undefined;
+  readonly #stopped = new AbortController();
+
+  constructor(options: KeeperOptions) {
+    this.#options = options;
+    this.#reaper = new ZombieReaper({
+      intervalMs: options.reaperIntervalMs ?? 100,
+      isOwnChild: (pid) => defaultRegistry.has(pid),
+    });
+  }
+
+  /** Runs until the server stops for good; resolves with the exit code for the keeper. */
+  async run(): Promise<number> {
+    await this.#startReaper();
+    const self = readStat(process.pid);
+    const ended = await recoverAndRecord(this.#options.stateDir, {
+      owner: instanceOwner,
+      keeper: { pid: process.pid, startTime: self?.startTime ?? -1 },
+      startedAt: new Date().toISOString(),
+    });
+    if (ended > 0)
+      this.#options.log(`boot recovery: ended ${ended} process(es) left by a previous incarnation`);
+    let backoff = BACKOFF_FIRST_MS;
+    for (;;) {
+      const started = Date.now();
+      const report = await this.#runServer();
+      const crashed = !this.#stopping && !(report.code === 0 && report.signal === null);
+      if (!crashed || this.#options.restart === 'exit') {
+        this.#reaper.stop();
+        if (!crashed) await forget(this.#options.stateDir, instanceOwner);
+        return report.code ?? (report.signal ? 128 + signalNumber(report.signal) : 1);
+      }
+      if (Date.now() - started > HEALTHY_MS) backoff = BACKOFF_FIRST_MS;
+      this.#options.log(
+        `server ${report.pid} died (${report.signal ? `signal ${report.signal}` : `exit code ${report.code}`}); ` +
+          `ended ${report.descendantsKilled} leftover process(es); restarting in ${backoff} ms`,
+      );
+      await pause(backoff, this.#stopped.signal, true);
+      if (this.#stopping) return 0;
+      backoff = Math.min(BACKOFF_MAX_MS, backoff * 2);
+    }
+  }
+
+  /** Forwards a stop signal to the server (which drains); a second one hurries it. */
+  stop(signal: NodeJS.Signals): void {
+    const first = !this.#stopping;
+    this.#stopping = signal;
+    this.#stopped.abort();
+    const server = this.#server;
+    if (!server) return;
+    const root = server.knownTree()[0]?.identity;
+    if (root) signalProcess(root, signal);
+    if (first) {
+      const drain = setTimeout(() => void server.destroy('shutdown'), this.#options.drainMs ?? 60_000);
+      drain.unref();
+      void server.done.then(() => clearTimeout(drain));
+    }
+  }
+
+  async #runServer(): Promise<TeardownReport> {
+    const server = await spawnProcess({
+      argv: this.#options.argv,
+      // The pipe is the server's lifeline: it reaches EOF when the keeper dies, however it dies.
+      stdin: 'pipe',
+      env: { ...process.env, [KEEPER_PID_ENV]: String(process.pid) },
+      graceMs: this.#options.sweepGraceMs ?? 500,
+      trackIntervalMs: 1000,
+      onStderrLine: (line) => process.stderr.write(`${line}\n`),
+    });
+    this.#server = server;
+    server.stdout.pipe(process.stdout, { end: false });
+    const report = await server.done;
+    this.#server = undefined;
+    return report;
+  }
+
+  async #startReaper(): Promise<void> {
+    const mode = this.#options.reaper;
+    if (mode === 'off') return;
+    const isPid1 = process.pid === 1;
+    const failure = await this.#reaper.start({ subreaper: !isPid1 });
+    if (!failure) return;
+    const message = `reaper unavailable (${failure.message}); orphans go to PID 1, the marker sweep still runs`;
+    if (mode === 'on') this.#options.log(`warning: reaper forced on but ${message}`);
+    else this.#options.log(`warning: ${message}`);
+  }
+}
+
+function signalNumber(signal: NodeJS.Signals): number {
+  return constants.signals[signal] ?? 1;
+}

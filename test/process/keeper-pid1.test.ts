@@ -87,7 +87,6 @@ async function keeperAsPid1(t: TestContext, reaper: string): Promise<{ keeperPid
     .map((name) => readStat(Number(name)))
     .find((stat) => stat?.ppid === unshare.pid)?.pid as number;
   assert.ok(keeperPid, 'found the keeper (PID 1 inside)');
-  keeper = keeperPid;
   return { keeperPid, url: `http://127.0.0.1:${port}` };
 }
 

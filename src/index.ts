@@ -1,4 +1,11 @@
 // The curated public API of Tether. Named exports only; test/index.test.ts guards this list.
+
+export { AGENT_TYPES, type AgentBackendConfig, type AgentType } from './backends/agent-config.ts';
+export { agentBackendFor } from './backends/agents.ts';
+export { type CommandBackendConfig, commandBackend } from './backends/command.ts';
+export type { Backend, LaunchPlan, OutputParser, ProgramExit, RunRequest } from './backends/types.ts';
+export { DEMO_AGENT, type LoadedConfig, loadConfig } from './config/load.ts';
+export { DEFAULT_LIMITS, DEFAULT_SERVER, type TetherConfig } from './config/schema.ts';
 export { ERROR_CODES, type ErrorCode, isTetherError, TetherError } from './errors.ts';
 export {
   type ChildSnapshot,
@@ -6,6 +13,7 @@ export {
   defaultRegistry,
   type ExitReason,
   type ExitStatus,
+  findOwnedProcesses,
   isGone,
   isRunning,
   OWNER_ENV,
@@ -21,3 +29,8 @@ export {
   type TrackedProcess,
   ZombieReaper,
 } from './process/index.ts';
+export { Keeper, type KeeperOptions, type ReaperMode, type RestartPolicy } from './process/keeper.ts';
+export type { RunEvent, RunEventType, SequencedEvent } from './runs/events.ts';
+export { RunManager } from './runs/manager.ts';
+export type { RunView } from './runs/run.ts';
+export { startServer, type TetherServer } from './server/server.ts';

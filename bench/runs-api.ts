@@ -235,7 +235,9 @@ for ${HOLD_MS / 1000} s, then the client drops every connection and each tree is
 | --- | --- | --- | --- | --- | --- | --- |
 ${rows.join('\n')}
 
-Where the time goes (a CPU profile of the 1,000 level, 2026-11-22): synchronous \`fork\` in
+Where the time went before the scanner changes of 2026-11-22 (marker index per scan; concurrent fresh scans share
+one walk of /proc), which took the 1,000 level from a 58 ms p99 and 21 s to end every tree to the figures above
+(a CPU profile of the 1,000 level then): synchronous \`fork\` in
 \`ChildProcess.spawn\` (≈ 23 % of samples; each spawn blocks the loop for milliseconds once the server has
 a thousand children, hence the ramp-up delay) and the process core's \`/proc\` tracking scans (\`open\`/\`read\`/
 \`readdir\`/\`close\`, environ marker checks, tree refresh: ≈ 50 %). The HTTP/SSE layer itself (\`writev\`,

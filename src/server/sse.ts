@@ -1,9 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { RunEvent } from '../runs/events.ts';
 import type { Run } from '../runs/run.ts';
-
-/** A comment line every so often keeps proxies from closing a quiet stream and finds dead peers. */
-const HEARTBEAT_MS = 15_000;
+import { pumpRunEvents } from './event-pump.ts';
 
 function frame(id: number, event: RunEvent): string {
   return `id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
@@ -15,60 +13,8 @@ function frame(id: number, event: RunEvent): string {
  * write) detaches it from the run, which decides what that means.
  */
 export function streamRun(run: Run, res: ServerResponse, afterId: number): void {
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-    'x-tether-run-id': run.id,
+  pumpRunEvents(run, res, afterId, {
+    write: (id, event) => res.write(frame(id, event)),
+    end: (id, event) => res.end(frame(id, event)),
   });
-  // Headers go out now: a resumed stream may have nothing to send for a while.
-  res.flushHeaders();
-  res.socket?.setKeepAlive(true, 5_000);
-  res.socket?.setNoDelay(true);
-  let last = afterId;
-  let waiting = false;
-  let done = false;
-  const watcher = run.attach();
-  const pump = (): void => {
-    if (waiting || done) return;
-    for (const { id, event } of run.events.since(last)) {
-      last = id;
-      const ok = res.write(frame(id, event));
-      if (event.type === 'exit') {
-        res.end();
-        return cleanup();
-      }
-      if (!ok) {
-        waiting = true;
-        watcher.blocked(true);
-        res.once('drain', () => {
-          waiting = false;
-          watcher.blocked(false);
-          pump();
-        });
-        return;
-      }
-    }
-    // A resume from at or past `exit`: nothing more will come.
-    if (run.events.closed && last >= run.events.lastId) {
-      res.end();
-      cleanup();
-    }
-  };
-  const unsubscribe = run.events.subscribe(pump);
-  const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
-  heartbeat.unref();
-  const cleanup = (): void => {
-    if (done) return;
-    done = true;
-    clearInterval(heartbeat);
-    unsubscribe();
-    watcher.leave();
-  };
-  res.once('close', cleanup);
-  res.once('error', cleanup);
-  // The client left before the stream began (while queued or spawning): 'close' already fired.
-  if (res.destroyed || !res.socket || res.socket.destroyed) return cleanup();
-  pump();
 }

@@ -8,7 +8,16 @@ import {
   isAgentType,
 } from '../backends/agent-config.ts';
 import { TetherError } from '../errors.ts';
-import { type BackendConfig, DEFAULT_LIMITS, DEFAULT_SERVER, type TetherConfig } from './schema.ts';
+import {
+  type BackendConfig,
+  DEFAULT_HEALTH_CONFIG,
+  DEFAULT_LIMITS,
+  DEFAULT_LOG_CONFIG,
+  DEFAULT_SERVER,
+  type HealthConfig,
+  type LogConfig,
+  type TetherConfig,
+} from './schema.ts';
 import { ValueReader } from './values.ts';
 
 export interface LoadedConfig {
@@ -99,7 +108,62 @@ function validate(raw: Record<string, unknown>, read: ValueReader, cwd: string):
     },
     workspaces: { roots: read.strings(workspaces.roots, [cwd], 'workspaces.roots') },
     backends: validateBackends(raw.backends, read),
+    health: validateHealth(isObject(raw.health) ? raw.health : {}, read),
+    log: {
+      level: logLevel(
+        isObject(raw.log) ? raw.log.level : undefined,
+        DEFAULT_LOG_CONFIG.level,
+        'log.level',
+        read,
+      ),
+    },
   };
+}
+
+function validateHealth(health: Record<string, unknown>, read: ValueReader): HealthConfig {
+  const d = DEFAULT_HEALTH_CONFIG;
+  const n = (key: string, fallback: number, min = 0, max?: number): number =>
+    read.number(health[key], fallback, `health.${key}`, min, max);
+  const high = n('memory_high_water', d.memoryHighWater, 0.01);
+  let low = n('memory_low_water', Math.min(d.memoryLowWater, high), 0.01);
+  if (high <= 1 !== low <= 1 || low > high) {
+    read.warnings.push(
+      `health.memory_low_water: ${low} must be in the same units as memory_high_water and not above it; using ${high <= 1 ? high * 0.9 : Math.round(high * 0.9)}`,
+    );
+    low = high <= 1 ? high * 0.9 : Math.round(high * 0.9);
+  }
+  return {
+    port: health.port === undefined || health.port === null ? null : n('port', 0, 0, 65535),
+    stallThresholdS: n('stall_threshold_s', d.stallThresholdS, 0.05),
+    leakGraceS: n('leak_grace_s', d.leakGraceS),
+    memoryHighWater: high,
+    memoryLowWater: low,
+    memoryIntervalS: n('memory_interval_s', d.memoryIntervalS, 0.05),
+  };
+}
+
+/** TETHER_HEALTH_PORT: a port number (0: any free port); a malformed one keeps the configured value. */
+function portFromEnv(value: string, configured: number | null, read: ValueReader): number | null {
+  const port = Number(value);
+  if (value.trim() !== '' && Number.isInteger(port) && port >= 0 && port <= 65535) return port;
+  read.warnings.push(
+    `TETHER_HEALTH_PORT: ${JSON.stringify(value)} is not a port; using ${configured ?? 'none'}`,
+  );
+  return configured;
+}
+
+function logLevel(
+  value: unknown,
+  fallback: LogConfig['level'],
+  path: string,
+  read: ValueReader,
+): LogConfig['level'] {
+  return read.oneOf(
+    value,
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
+    fallback,
+    path,
+  );
 }
 
 function validateBackends(raw: unknown, read: ValueReader): Record<string, BackendConfig> {
@@ -172,8 +236,15 @@ function applyEnv(config: TetherConfig, env: NodeJS.ProcessEnv, read: ValueReade
           .map((s) => s.trim())
           .filter(Boolean);
   const { server, limits, workspaces } = config;
+  const health = config.health ?? DEFAULT_HEALTH_CONFIG;
+  const healthPort = env.TETHER_HEALTH_PORT;
   return {
     ...config,
+    health: {
+      ...health,
+      port: healthPort === undefined ? health.port : portFromEnv(healthPort, health.port, read),
+    },
+    log: { level: logLevel(env.TETHER_LOG_LEVEL, config.log?.level ?? 'info', 'TETHER_LOG_LEVEL', read) },
     server: {
       ...server,
       host: read.string(env.TETHER_HOST, server.host, 'TETHER_HOST'),

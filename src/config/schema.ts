@@ -27,6 +27,28 @@ export interface TetherConfig {
   /** Working directories a run may use must resolve inside one of these. */
   readonly workspaces: { readonly roots: readonly string[] };
   readonly backends: Readonly<Record<string, BackendConfig>>;
+  /** Liveness, readiness and the memory monitor (defaults when absent). */
+  readonly health?: HealthConfig;
+  /** Logging (defaults when absent). */
+  readonly log?: LogConfig;
+}
+
+export interface HealthConfig {
+  /** A second listener for /healthz and /readyz served by a worker thread; null: none. */
+  readonly port: number | null;
+  /** The main loop's heartbeat older than this makes liveness 503. */
+  readonly stallThresholdS: number;
+  /** Leaked processes above zero for longer than this make liveness 503. */
+  readonly leakGraceS: number;
+  /** Above it the server is not ready: a fraction of the cgroup limit (≤ 1) or bytes (> 1). */
+  readonly memoryHighWater: number;
+  /** Ready again below it (same units as the high-water mark). */
+  readonly memoryLowWater: number;
+  readonly memoryIntervalS: number;
+}
+
+export interface LogConfig {
+  readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
 export type BackendConfig = CommandBackendConfig | AgentBackendConfig;
@@ -52,3 +74,14 @@ export const DEFAULT_SERVER: TetherConfig['server'] = {
   tokens: [],
   bodyLimitBytes: 1024 * 1024,
 };
+
+export const DEFAULT_HEALTH_CONFIG: HealthConfig = {
+  port: null,
+  stallThresholdS: 30,
+  leakGraceS: 30,
+  memoryHighWater: 0.9,
+  memoryLowWater: 0.8,
+  memoryIntervalS: 5,
+};
+
+export const DEFAULT_LOG_CONFIG: LogConfig = { level: 'info' };

@@ -50,6 +50,8 @@ export class Keeper {
     this.#reaper = new ZombieReaper({
       intervalMs: options.reaperIntervalMs ?? 100,
       isOwnChild: (pid) => defaultRegistry.has(pid),
+      // The server reports these in its metrics: one JSON line on its stdin, the keeper's lifeline pipe.
+      onReaped: (total) => this.#server?.write(`${JSON.stringify({ zombies_reaped: total })}\n`),
     });
   }
 

@@ -7,6 +7,8 @@ export interface ReaperOptions {
   readonly intervalMs?: number;
   /** Children libuv spawned for us: never waited on here, or libuv would lose their exit codes. */
   readonly isOwnChild?: (pid: number) => boolean;
+  /** Called after a pass that reaped something, with the running total. */
+  readonly onReaped?: (total: number) => void;
 }
 
 export interface ReaperStats {
@@ -22,6 +24,7 @@ export interface ReaperStats {
 export class ZombieReaper {
   readonly #intervalMs: number;
   readonly #isOwnChild: (pid: number) => boolean;
+  readonly #onReaped: ((total: number) => void) | undefined;
   readonly #waiting = new Map<number, number>();
   #timer: NodeJS.Timeout | undefined;
   #waitpid: ((pid: number) => number) | undefined;
@@ -31,6 +34,7 @@ export class ZombieReaper {
   constructor(options: ReaperOptions = {}) {
     this.#intervalMs = Math.max(1, options.intervalMs ?? 100);
     this.#isOwnChild = options.isOwnChild ?? (() => false);
+    this.#onReaped = options.onReaped;
   }
 
   /**
@@ -78,6 +82,7 @@ export class ZombieReaper {
     this.#waiting.clear();
     for (const [pid, startTime] of zombies) this.#waiting.set(pid, startTime);
     this.#reaped += reaped;
+    if (reaped > 0) this.#onReaped?.(this.#reaped);
     return reaped;
   }
 }

@@ -1,3 +1,4 @@
+import type { TrackedProcess } from './tree.ts';
 import type { ChildSnapshot, ExitReason, TeardownReport } from './types.ts';
 
 /** What the registry needs of an owner. SupervisedChild implements it. */
@@ -5,6 +6,8 @@ export interface RegisteredChild {
   readonly pid: number;
   readonly owner: string;
   snapshot(): ChildSnapshot;
+  /** Members of the tree still running, root included. */
+  runningTree(): TrackedProcess[];
   close(reason: ExitReason): Promise<TeardownReport>;
 }
 
@@ -29,6 +32,7 @@ export class ProcessRegistry {
   #ended = 0;
   #forced = 0;
   #escapeesKilled = 0;
+  readonly #removed = new Set<(child: RegisteredChild, report: TeardownReport) => void>();
 
   add(child: RegisteredChild): void {
     this.#live.set(child.pid, child);
@@ -42,6 +46,13 @@ export class ProcessRegistry {
     this.#ended++;
     if (report.forced) this.#forced++;
     this.#escapeesKilled += report.descendantsKilled;
+    for (const listener of this.#removed) listener(child, report);
+  }
+
+  /** Calls `listener` each time a child's whole tree is gone (metrics); returns the unsubscribe. */
+  onRemoved(listener: (child: RegisteredChild, report: TeardownReport) => void): () => void {
+    this.#removed.add(listener);
+    return () => this.#removed.delete(listener);
   }
 
   /** True when `pid` is a live child that libuv spawned for us (a reaper must never wait on it). */
@@ -51,6 +62,11 @@ export class ProcessRegistry {
 
   get size(): number {
     return this.#live.size;
+  }
+
+  /** The live children themselves (for views that walk their trees). */
+  children(): RegisteredChild[] {
+    return [...this.#live.values()];
   }
 
   list(): ChildSnapshot[] {

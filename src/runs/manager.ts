@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Backend } from '../backends/types.ts';
 import { TetherError } from '../errors.ts';
+import { type Logger, silentLogger } from '../log/logger.ts';
+import { RateLimit } from '../log/rate-limit.ts';
 import { type ProcessRegistry, spawnProcess } from '../process/index.ts';
 import type { ExitReason } from '../process/types.ts';
 import { Admission, type AdmissionLimits } from './admission.ts';
@@ -18,7 +20,12 @@ export interface RunManagerOptions {
   readonly registry: ProcessRegistry;
   /** How many ended runs stay queryable (oldest forgotten first). */
   readonly keepEnded?: number;
+  /** Run start and end at info, child stderr at debug (rate-limited); silent by default. */
+  readonly logger?: Logger;
 }
+
+/** Child stderr lines logged per run and second (the rest are counted, then reported). */
+const STDERR_LINES_PER_SECOND = 20;
 
 export interface CreateRun {
   readonly backend: string;
@@ -39,6 +46,7 @@ export class RunManager {
   readonly #runs = new Map<string, Run>();
   readonly #ended: string[] = [];
   readonly #creating = new Set<Promise<unknown>>();
+  readonly #endListeners = new Set<(run: Run, view: RunView) => void>();
   #draining = false;
 
   constructor(options: RunManagerOptions) {
@@ -79,6 +87,9 @@ export class RunManager {
     const cwd = await resolveWorkspace(request.cwd, this.#options.workspaceRoots);
     const plan = backend.launch({ prompt: request.prompt, cwd, model: request.options.model });
     const slot = await this.admission.acquire(request.client, request.signal);
+    const id = randomUUID();
+    const log = (this.#options.logger ?? silentLogger()).child({ runId: id, backend: backend.name });
+    const stderr = this.#stderrLogger(log);
     let run: Run | undefined;
     try {
       const child = await spawnProcess({
@@ -87,12 +98,15 @@ export class RunManager {
         env: plan.env,
         stdin: plan.stdin,
         graceMs: this.#options.killGraceMs,
-        labels: { backend: backend.name },
+        labels: { backend: backend.name, run: id },
         registry: this.#options.registry,
-        onStderrLine: (line) => run?.stderrLine(line),
+        onStderrLine: (line) => {
+          run?.stderrLine(line);
+          stderr(line);
+        },
       });
       run = new Run({
-        id: randomUUID(),
+        id,
         backend,
         client: request.client,
         child,
@@ -109,8 +123,25 @@ export class RunManager {
       });
     } catch (error) {
       slot.release();
+      log.warn({ err: error instanceof TetherError ? error.code : String(error) }, 'run failed to start');
       throw error;
     }
+    log.info({ childPid: run.view().pid, client: request.client }, 'run started');
+    void run.finished.then((view) => {
+      const dropped = stderr.flush();
+      log.info(
+        {
+          reason: view.exit?.reason,
+          code: view.exit?.code,
+          signal: view.exit?.signal,
+          durationMs: view.durationMs,
+          forced: view.forced,
+          killed: view.killed,
+          ...(dropped ? { stderrDropped: dropped } : {}),
+        },
+        'run ended',
+      );
+    });
     this.#track(run);
     // Shutdown began while this run was spawning: it ends with the others.
     if (this.#draining) void run.end('shutdown');
@@ -136,14 +167,33 @@ export class RunManager {
     return Promise.all(live.map((run) => run.end('shutdown')));
   }
 
+  /** Calls `listener` once per run when it has ended (metrics, logs); returns the unsubscribe. */
+  onRunEnded(listener: (run: Run, view: RunView) => void): () => void {
+    this.#endListeners.add(listener);
+    return () => this.#endListeners.delete(listener);
+  }
+
   /** Ends one run (cancel). */
   end(id: string, reason: ExitReason): Promise<RunView> | undefined {
     return this.#runs.get(id)?.end(reason);
   }
 
+  /** Logs child stderr at debug, at most STDERR_LINES_PER_SECOND a second; flush() returns the dropped count. */
+  #stderrLogger(log: Logger): ((line: string) => void) & { flush(): number } {
+    const limit = new RateLimit(STDERR_LINES_PER_SECOND);
+    const write = (line: string): void => {
+      if (!log.isLevelEnabled('debug') || !limit.allow()) return;
+      const dropped = limit.takeDropped();
+      if (dropped > 0) log.debug({ dropped }, 'stderr lines dropped by the rate limit');
+      log.debug({ stderr: line }, 'stderr');
+    };
+    return Object.assign(write, { flush: () => limit.takeDropped() });
+  }
+
   #track(run: Run): void {
     this.#runs.set(run.id, run);
-    void run.finished.then(() => {
+    void run.finished.then((view) => {
+      for (const listener of this.#endListeners) listener(run, view);
       this.#ended.push(run.id);
       const keep = this.#options.keepEnded ?? 1000;
       while (this.#ended.length > keep) this.#runs.delete(this.#ended.shift() as string);

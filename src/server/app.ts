@@ -2,19 +2,30 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Backend } from '../backends/types.ts';
 import type { TetherConfig } from '../config/schema.ts';
 import { TetherError } from '../errors.ts';
+import type { Metrics } from '../health/metrics.ts';
+import type { HealthMonitor } from '../health/monitor.ts';
+import type { ProcessRegistry } from '../process/index.ts';
 import type { RunManager } from '../runs/manager.ts';
 import type { BearerAuth } from './auth.ts';
 import { isOpenAIRoute, sendOpenAIError } from './openai/errors.ts';
 import { openaiRoutes } from './openai/routes.ts';
 import { problemFromError, sendProblem } from './problem.ts';
 import { backendRoutes } from './routes/backends.ts';
+import { healthRoutes } from './routes/health.ts';
+import { processRoutes } from './routes/processes.ts';
 import { runRoutes } from './routes/runs.ts';
+import { testHookRoutes } from './routes/test-hooks.ts';
 
 export interface AppParts {
   readonly config: TetherConfig;
   readonly manager: RunManager;
   readonly backends: ReadonlyMap<string, Backend>;
   readonly auth: BearerAuth;
+  readonly registry: ProcessRegistry;
+  readonly health: HealthMonitor;
+  readonly metrics: Metrics;
+  /** Registers the test-only routes (POST /debug/wedge). */
+  readonly testHooks?: boolean;
 }
 
 /** The HTTP surface: thin routes over the run manager. It never starts a process itself. */
@@ -36,6 +47,14 @@ export function buildApp(parts: AppParts): FastifyInstance {
     }
   });
   app.addHook('onRequest', async (request, reply) => {
+    // Counted when the socket side is done, so streamed (hijacked) responses count too.
+    reply.raw.once('close', () =>
+      parts.metrics.httpRequest(
+        request.routeOptions.url ?? 'unmatched',
+        request.method,
+        reply.raw.statusCode,
+      ),
+    );
     if (parts.auth.required && request.url.startsWith('/v1/') && !parts.auth.check(request)) {
       reply.header('www-authenticate', 'Bearer');
       const unauthorized = new TetherError('ERR_UNAUTHORIZED', 'send Authorization: Bearer <token>');
@@ -53,5 +72,8 @@ export function buildApp(parts: AppParts): FastifyInstance {
   backendRoutes(app, parts.backends);
   runRoutes(app, parts.manager, parts.config.limits);
   openaiRoutes(app, parts);
+  healthRoutes(app, parts.health, parts.metrics);
+  processRoutes(app, parts.registry, parts.health);
+  if (parts.testHooks) testHookRoutes(app);
   return app;
 }

@@ -37,7 +37,8 @@ const NONE: LeakReport = { count: 0, unowned: [], zombies: [], sinceMs: 0 };
 /**
  * Looks for what Tether must never have: a process carrying this server's marker that no live owner
  * claims (a setsid escapee that outlived its teardown, something a bug forgot), and zombie children
- * nobody reaps. Checks on an interval from a /proc scan; the last report is always at hand.
+ * nobody reaps. Checks on an interval from a /proc scan; the last report is always at hand. A
+ * process is reported once two consecutive checks have seen it.
  */
 export class LeakWatch {
   readonly #options: LeakWatchOptions;
@@ -45,6 +46,8 @@ export class LeakWatch {
   #last: LeakReport = NONE;
   #since = 0;
   #checking: Promise<LeakReport> | undefined;
+  /** Identities (pid:start) that looked leaked in the previous check. */
+  #suspects = new Set<string>();
 
   constructor(options: LeakWatchOptions) {
     this.#options = options;
@@ -80,18 +83,27 @@ export class LeakWatch {
     const owner = this.#options.owner ?? instanceOwner;
     const table = await (this.#options.scanner ?? sharedScanner).scan();
     const owners = registry.list().map((child) => child.owner);
+    // Something counts only when two checks in a row see it: an orphan a reaper is about to reap, or a
+    // child between its spawn and its registration, is not a leak.
+    const suspects = new Set<string>();
+    const confirmed = (stat: { pid: number; startTime: number }): boolean => {
+      const key = `${stat.pid}:${stat.startTime}`;
+      suspects.add(key);
+      return this.#suspects.has(key);
+    };
     const unowned: LeakedProcess[] = [];
     for (const pid of table.ownedBy(owner)) {
       const stat = table.byPid.get(pid);
       const marker = table.markerOf(pid);
       if (!stat || !marker || pid === process.pid || stat.state === 'Z') continue;
       if (owners.some((claimed) => markerBelongsTo(marker, claimed))) continue;
-      unowned.push({ pid, comm: stat.comm, owner: marker, state: stat.state });
+      if (confirmed(stat)) unowned.push({ pid, comm: stat.comm, owner: marker, state: stat.state });
     }
     const zombies = table
       .childrenOf(process.pid)
-      .filter((stat) => stat.state === 'Z' && !registry.has(stat.pid))
+      .filter((stat) => stat.state === 'Z' && !registry.has(stat.pid) && confirmed(stat))
       .map((stat) => stat.pid);
+    this.#suspects = suspects;
     const count = unowned.length + zombies.length;
     const now = Date.now();
     if (count === 0) this.#since = 0;

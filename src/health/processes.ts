@@ -44,12 +44,17 @@ export interface ProcessesBody {
 }
 
 /** Every live owner's running tree, read from /proc now. */
-export function processesBody(registry: ProcessRegistry, unowned: readonly LeakedProcess[]): ProcessesBody {
+export async function processesBody(
+  registry: ProcessRegistry,
+  unowned: readonly LeakedProcess[],
+): Promise<ProcessesBody> {
   const uptimeS = readUptimeS();
-  const owners = registry.children().map((child): OwnerTree => {
+  const children = registry.children();
+  const trees = await Promise.all(children.map((child) => child.refreshTree()));
+  const owners = children.map((child, index): OwnerTree => {
     const snapshot = child.snapshot();
     const processes: ProcessRow[] = [];
-    for (const member of child.runningTree()) {
+    for (const member of trees[index] ?? []) {
       const stat = readStat(member.identity.pid);
       if (!stat || stat.startTime !== member.identity.startTime) continue;
       processes.push({

@@ -128,6 +128,12 @@ export class SupervisedChild implements RegisteredChild {
     return this.#parts.tree.running();
   }
 
+  /** Looks at /proc now (descendants and marked escapees found since the last look), then as runningTree(). */
+  async refreshTree(): Promise<TrackedProcess[]> {
+    await this.#parts.tree.refresh();
+    return this.#parts.tree.running();
+  }
+
   /** Every process ever recorded as part of the tree. */
   knownTree(): TrackedProcess[] {
     return this.#parts.tree.members();

@@ -6,8 +6,8 @@ export interface RegisteredChild {
   readonly pid: number;
   readonly owner: string;
   snapshot(): ChildSnapshot;
-  /** Members of the tree still running, root included. */
-  runningTree(): TrackedProcess[];
+  /** Members of the tree still running, root included, after a fresh look at /proc. */
+  refreshTree(): Promise<TrackedProcess[]>;
   close(reason: ExitReason): Promise<TeardownReport>;
 }
 

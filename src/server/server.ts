@@ -145,7 +145,8 @@ function healthSettings(config: NonNullable<TetherConfig['health']>): HealthSett
     stallThresholdMs: config.stallThresholdS * 1000,
     leakGraceMs: config.leakGraceS * 1000,
     heartbeatIntervalMs: 100,
-    leakCheckIntervalMs: 2000,
+    // Often enough that a leak is seen well within its grace; never more than every 250 ms.
+    leakCheckIntervalMs: Math.min(2000, Math.max(250, (config.leakGraceS * 1000) / 4)),
     memory: {
       highWater: config.memoryHighWater,
       lowWater: config.memoryLowWater,

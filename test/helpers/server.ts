@@ -1,7 +1,13 @@
 import type { TestContext } from 'node:test';
 import type { CommandBackendConfig } from '../../src/backends/command.ts';
-import { DEFAULT_LIMITS, DEFAULT_SERVER, type TetherConfig } from '../../src/config/schema.ts';
-import { startServer, type TetherServer } from '../../src/server/server.ts';
+import {
+  DEFAULT_HEALTH_CONFIG,
+  DEFAULT_LIMITS,
+  DEFAULT_SERVER,
+  type HealthConfig,
+  type TetherConfig,
+} from '../../src/config/schema.ts';
+import { type StartServerOptions, startServer, type TetherServer } from '../../src/server/server.ts';
 import { fixture } from './fixtures.ts';
 
 /**
@@ -50,6 +56,9 @@ export interface TestServerOptions {
   readonly server?: Partial<TetherConfig['server']>;
   readonly roots?: readonly string[];
   readonly backends?: TetherConfig['backends'];
+  readonly health?: Partial<HealthConfig>;
+  /** Extra startServer options (a cgroup fixture, a logger, zombiesReaped). */
+  readonly start?: StartServerOptions;
 }
 
 /** Starts a real server on 127.0.0.1:0 with the fixtures as backends; closes it when the test ends. */
@@ -62,8 +71,9 @@ export async function startTestServer(
     limits: { ...DEFAULT_LIMITS, killGraceMs: 300, shutdownGraceS: 0.2, ...options.limits },
     workspaces: { roots: options.roots ?? [process.cwd()] },
     backends: options.backends ?? fixtureBackends(),
+    health: { ...DEFAULT_HEALTH_CONFIG, ...options.health },
   };
-  const server = await startServer(config, { lingerMs: 300 });
+  const server = await startServer(config, { lingerMs: 300, ...options.start });
   t.after(() => server.close());
   return server;
 }

@@ -41,6 +41,7 @@ export class MemoryMonitor {
   #enabled: boolean;
   #reading: MemoryReading | undefined;
   #above = false;
+  #announcedOff = false;
 
   constructor(options: MemoryMonitorOptions) {
     this.#options = options;
@@ -70,7 +71,8 @@ export class MemoryMonitor {
   check(): MemoryStatus {
     const { cgroup, log } = this.#options;
     const reading = this.#enabled && cgroup ? readCgroupMemory(cgroup) : undefined;
-    if (this.#enabled && !reading) {
+    if (!reading && !this.#announcedOff) {
+      this.#announcedOff = true;
       this.#enabled = false;
       this.close();
       log.info(

@@ -8,31 +8,11 @@ import { fileURLToPath } from 'node:url';
 import { spawnProcess } from '../../src/process/index.ts';
 import { owned } from '../helpers/cleanup.ts';
 import { fixture } from '../helpers/fixtures.ts';
+import { lineMatching } from '../helpers/lines.ts';
 import { identitiesOf, survivorsAfter } from '../helpers/processes.ts';
 import { requestJson, SseStream } from '../helpers/sse-client.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-
-/** Resolves with the first stdout line matching `pattern` (bounded). */
-function lineMatching(
-  stream: NodeJS.ReadableStream,
-  pattern: RegExp,
-  timeoutMs = 10_000,
-): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const timer = setTimeout(() => reject(new Error(`no line like ${pattern} in: ${text}`)), timeoutMs);
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      text += chunk;
-      const match = pattern.exec(text);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match);
-      }
-    });
-  });
-}
 
 test('tether serve: config file, env warning, listening line, a streamed run, SIGTERM ends it with shutdown', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tether-serve-'));

@@ -156,10 +156,11 @@ function healthSettings(config: NonNullable<TetherConfig['health']>): HealthSett
 }
 
 /** JSON lines on stderr at the configured level, with tokens and passed-through secrets redacted. */
-export function serverLogger(config: TetherConfig): Logger {
+export function serverLogger(config: TetherConfig, destination?: { write(line: string): unknown }): Logger {
   return createLogger({
     level: config.log?.level ?? 'info',
     secrets: secretValues(config.server.tokens, passedEnvNames(config)),
+    destination,
   });
 }
 

@@ -1,31 +1,32 @@
 #!/usr/bin/env node
 // The `tether` command. The only module that calls process.exit.
-import { readFileSync } from 'node:fs';
 import { isTetherError } from '../errors.ts';
+import { TETHER_VERSION } from '../version.ts';
+import { doctor } from './doctor.ts';
+import { ps } from './ps.ts';
 import { serve } from './serve.ts';
 
 const USAGE = `usage: tether <command>
 
 commands:
   serve      run the HTTP server (tether serve --help)
+  ps         show the running server's process tree (tether ps --help)
+  doctor     check what Tether relies on here (tether doctor --help)
   version    print the version
 `;
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'serve':
       return serve(rest);
+    case 'ps':
+      return ps(rest);
+    case 'doctor':
+      return doctor(rest);
     case 'version':
     case '--version':
-      process.stdout.write(`${version()}\n`);
+      process.stdout.write(`${TETHER_VERSION}\n`);
       return 0;
     case undefined:
     case 'help':

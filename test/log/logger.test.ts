@@ -109,6 +109,9 @@ test('a run logs start and end with its runId, its stderr at debug (rate-limited
   const stderr = lines.filter((line) => line.msg === 'stderr');
   assert.equal(stderr[0]?.stderr, 'using [REDACTED]');
   assert.equal(stderr[0]?.level, 'debug');
-  assert.ok(stderr.length <= 40, `${stderr.length} stderr lines logged: more than 20 a second for at most two windows`);
+  assert.ok(
+    stderr.length <= 40,
+    `${stderr.length} stderr lines logged: more than 20 a second for at most two windows`,
+  );
   assert.ok((ended?.stderrDropped as number) + stderr.length >= 480, JSON.stringify(ended));
 });

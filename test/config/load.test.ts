@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DEMO_AGENT, loadConfig } from '../../src/config/load.ts';
-import { DEFAULT_LIMITS } from '../../src/config/schema.ts';
+import { DEFAULT_HEALTH_CONFIG, DEFAULT_LIMITS } from '../../src/config/schema.ts';
 
 function tempFile(t: test.TestContext, name: string, text: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'tether-config-'));
@@ -115,4 +115,64 @@ test('an unreadable or unparseable file is ERR_CONFIG', async (t) => {
   await assert.rejects(loadConfig({ file: '/nonexistent/tether.yaml', env: {} }), { code: 'ERR_CONFIG' });
   const file = tempFile(t, 'broken.yaml', 'server: [unclosed\n');
   await assert.rejects(loadConfig({ file, env: {} }), { code: 'ERR_CONFIG' });
+});
+
+test('health and log: defaults, file keys, env overrides, and malformed values fall back with a warning', async (t) => {
+  const none = await loadConfig({ env: {}, cwd: '/tmp' });
+  assert.deepEqual(none.config.health, DEFAULT_HEALTH_CONFIG);
+  assert.deepEqual(none.config.log, { level: 'info' });
+
+  const file = tempFile(
+    t,
+    'h.yaml',
+    [
+      'health:',
+      '  port: 9102',
+      '  stall_threshold_s: 5',
+      '  leak_grace_s: 10',
+      '  memory_high_water: 536870912',
+      '  memory_low_water: 402653184',
+      'log: { level: debug }',
+      '',
+    ].join('\n'),
+  );
+  const good = await loadConfig({ file, env: {} });
+  assert.deepEqual(good.warnings, []);
+  assert.deepEqual(good.config.health, {
+    port: 9102,
+    stallThresholdS: 5,
+    leakGraceS: 10,
+    memoryHighWater: 536870912,
+    memoryLowWater: 402653184,
+    memoryIntervalS: 5,
+  });
+  assert.equal(good.config.log?.level, 'debug');
+
+  const env = await loadConfig({ file, env: { TETHER_HEALTH_PORT: '0', TETHER_LOG_LEVEL: 'warn' } });
+  assert.equal(env.config.health?.port, 0);
+  assert.equal(env.config.log?.level, 'warn');
+
+  const bad = tempFile(
+    t,
+    'bad.yaml',
+    'health: { stall_threshold_s: -1, memory_high_water: 0.9, memory_low_water: 4096 }\nlog: { level: loud }\n',
+  );
+  const fallen = await loadConfig({
+    file: bad,
+    env: { TETHER_HEALTH_PORT: 'eighty', TETHER_LOG_LEVEL: 'shout' },
+  });
+  assert.equal(fallen.config.health?.stallThresholdS, DEFAULT_HEALTH_CONFIG.stallThresholdS);
+  assert.equal(fallen.config.health?.port, null);
+  assert.equal(fallen.config.health?.memoryHighWater, 0.9);
+  assert.ok(Math.abs((fallen.config.health?.memoryLowWater ?? 0) - 0.81) < 1e-9);
+  assert.equal(fallen.config.log?.level, 'info');
+  const joined = fallen.warnings.join('\n');
+  for (const key of [
+    'health.stall_threshold_s',
+    'health.memory_low_water',
+    'log.level',
+    'TETHER_HEALTH_PORT',
+    'TETHER_LOG_LEVEL',
+  ])
+    assert.ok(joined.includes(key), `no warning for ${key}:\n${joined}`);
 });

@@ -34,9 +34,6 @@ export function buildApp(parts: AppParts): FastifyInstance {
     logger: false,
     bodyLimit: parts.config.server.bodyLimitBytes,
     return503OnClosing: true,
-    // close() comes after every run has ended: any connection still open is idle or a late request, and
-    // must not hold shutdown for the 72 s keep-alive timeout (a client that vanished mid-request did).
-    forceCloseConnections: true,
   });
   // Bodies are JSON only: anything else is a 415, not a string the routes would have to reject.
   app.removeContentTypeParser('text/plain');

@@ -12,6 +12,9 @@ import { RunManager } from '../runs/manager.ts';
 import { buildApp } from './app.ts';
 import { BearerAuth, isLoopback } from './auth.ts';
 
+/** How long close() lets open responses finish before it closes every connection. */
+const CLOSE_CONNECTIONS_AFTER_MS = 1000;
+
 /** A listening Tether server. close() drains and ends every run; it is idempotent. */
 export interface TetherServer {
   readonly url: string;
@@ -129,7 +132,12 @@ export async function startServer(
     close() {
       closing ??= (async () => {
         await manager.shutdown(limits.shutdownGraceS * 1000);
+        // Idle keep-alive connections close at once; responses still writing (a final `exit` event) get a
+        // moment to finish; then every connection goes, so a half-sent request cannot hold shutdown for the
+        // 60 s header timeout.
+        const force = setTimeout(() => app.server.closeAllConnections(), CLOSE_CONNECTIONS_AFTER_MS);
         await app.close();
+        clearTimeout(force);
         await healthPort?.close();
         health.close();
         stopMetrics();

@@ -17,9 +17,10 @@ test('close() is not held by a connection with a half-sent request (it used to w
   idle.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'); // answered, then idle keep-alive
   await once(idle, 'data');
 
+  const closed = Promise.all([once(socket, 'close'), once(idle, 'close')]);
   const started = performance.now();
   await server.close();
   const took = performance.now() - started;
   assert.ok(took < 2000, `close() took ${Math.round(took)} ms`);
-  await Promise.all([once(socket, 'close'), once(idle, 'close')]);
+  await closed;
 });

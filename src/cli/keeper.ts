@@ -1,11 +1,20 @@
+import { createLogger, LOG_LEVELS } from '../log/logger.ts';
 import { Keeper, type ReaperMode, type RestartPolicy } from '../process/keeper.ts';
 import { defaultStateDir } from '../process/ledger.ts';
 
 const REAPER_MODES: readonly ReaperMode[] = ['auto', 'on', 'off'];
 const POLICIES: readonly RestartPolicy[] = ['restart', 'exit'];
 
+// The keeper reads no config file (the server does): its level comes from TETHER_LOG_LEVEL alone.
+const level = (LOG_LEVELS as readonly string[]).includes(process.env.TETHER_LOG_LEVEL ?? '')
+  ? process.env.TETHER_LOG_LEVEL
+  : 'info';
+const logger = createLogger({ level }).child({ component: 'keeper' });
+
+/** The keeper's lines, as JSON like the server's; `warning: …` lines are logged at warn. */
 function log(line: string): void {
-  process.stderr.write(`tether keeper: ${line}\n`);
+  if (line.startsWith('warning: ')) logger.warn(line.slice('warning: '.length));
+  else logger.info(line);
 }
 
 /** Reads an enumerated environment setting; a malformed value keeps the default with a warning. */

@@ -16,6 +16,7 @@ import {
   readIdentity,
   readRssBytes,
   readStat,
+  signalProcess,
 } from '../src/process/index.ts';
 import { machineLine } from './lib/machine.ts';
 import { writeSection } from './lib/report.ts';
@@ -24,6 +25,7 @@ import { fmt, median, quantile } from './lib/stats.ts';
 const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const TREE = fileURLToPath(new URL('../test/fixtures/cooperative-tree', import.meta.url));
 const TRIALS = Number(process.env.BENCH_KEEPER_TRIALS ?? 20);
+const BASELINE_TRIALS = Number(process.env.BENCH_KEEPER_BASELINE_TRIALS ?? 3);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function freePort(): Promise<number> {
@@ -118,6 +120,61 @@ async function trial(dir: string): Promise<Trial> {
   }
 }
 
+/**
+ * The baseline: the same server without a keeper (`--no-keeper`), SIGKILLed the same way. Returns how
+ * many processes of its run's tree still run 2 s later, then ends them itself (the bench leaves nothing).
+ */
+async function baselineTrial(dir: string): Promise<number> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const server: ChildProcess = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      MAIN,
+      'serve',
+      '--no-keeper',
+      '--config',
+      join(dir, 'config.json'),
+      '--port',
+      String(port),
+    ],
+    { env: { ...process.env, TETHER_STATE_DIR: dir }, stdio: 'ignore' },
+  );
+  const exited = once(server, 'exit');
+  let tree: ProcessIdentity[] = [];
+  try {
+    await until(() => answers(url), 20_000, 'server listening');
+    const created = await fetch(`${url}/v1/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ backend: 'tree', prompt: '' }),
+    });
+    const { runId } = (await created.json()) as { runId: string };
+    const view = (await (await fetch(`${url}/v1/runs/${runId}`)).json()) as { pid: number };
+    const owner = readEnvVar(view.pid, OWNER_ENV) as string;
+    tree = await until(
+      async () => {
+        const found = await findOwnedProcesses(owner);
+        return found.length >= 4 ? found.map((s) => ({ pid: s.pid, startTime: s.startTime })) : undefined;
+      },
+      5000,
+      'run tree started',
+    );
+    process.kill(server.pid as number, 'SIGKILL');
+    await exited;
+    await sleep(2000);
+    return tree.filter((identity) => !isGone(identity)).length;
+  } finally {
+    if (server.exitCode === null && server.signalCode === null) {
+      server.kill('SIGKILL');
+      await exited;
+    }
+    for (const identity of tree) signalProcess(identity, 'SIGKILL');
+  }
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'tether-bench-keeper-'));
 writeFileSync(
   join(dir, 'config.json'),
@@ -127,11 +184,13 @@ writeFileSync(
   }),
 );
 const trials: Trial[] = [];
+const left: number[] = [];
 try {
   for (let i = 0; i < TRIALS; i++) {
     trials.push(await trial(dir));
     process.stderr.write('.');
   }
+  for (let i = 0; i < BASELINE_TRIALS; i++) left.push(await baselineTrial(dir));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
@@ -145,6 +204,10 @@ ${new Date().toISOString().slice(0, 10)} · ${machineLine()}
 
 A fresh \`tether serve\` (keeper + server, under tsx) per trial, ${TRIALS} trials; each with one run of
 \`cooperative-tree\` (shell, 2 grandchildren, 1 setsid escapee) before the server is SIGKILLed.
+
+| claim | goal | Tether (keeper) | baseline: the same server with \`--no-keeper\`, same run | verdict |
+| --- | --- | --- | --- | --- |
+| nothing of a run's tree survives a SIGKILL of the server | 0 left, p99 ≤ 500 ms | 0 left in ${TRIALS} of ${TRIALS} trials; gone p50 ${fmt(median(gone))} ms, p99 ${fmt(quantile(gone, 0.99))} ms | ${left.join(', ')} of 4 processes still running 2 s later (${BASELINE_TRIALS} trials; the bench then ends them) | ${quantile(gone, 0.99) <= 500 ? 'met' : '**not met**'} |
 
 | measure | p50 | p99 |
 | --- | ---: | ---: |

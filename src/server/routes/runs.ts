@@ -55,6 +55,16 @@ function lastEventId(request: FastifyRequest): number {
   return Number(raw);
 }
 
+/**
+ * The run named in the path, as this client may see it: a run created with a bearer token belongs to
+ * that token, and to any other client it does not exist (404, so an id reveals nothing).
+ */
+function runFor(manager: RunManager, request: FastifyRequest): ReturnType<RunManager['get']> {
+  const run = manager.get((request.params as { id: string }).id);
+  if (run?.client.startsWith('token:') && run.client !== clientKey(request)) return undefined;
+  return run;
+}
+
 export function runRoutes(app: FastifyInstance, manager: RunManager, limits: TetherConfig['limits']): void {
   app.post('/v1/runs', async (request, reply) => {
     const body = parseBody(request.body);
@@ -84,14 +94,14 @@ export function runRoutes(app: FastifyInstance, manager: RunManager, limits: Tet
   });
 
   app.get('/v1/runs/:id', async (request, reply) => {
-    const run = manager.get((request.params as { id: string }).id);
+    const run = runFor(manager, request);
     if (!run) return sendProblem(reply, 'ERR_RUN_NOT_FOUND', 'no such run');
     return run.view();
   });
 
   app.get('/v1/runs/:id/events', async (request, reply: FastifyReply) => {
     const after = lastEventId(request);
-    const run = manager.get((request.params as { id: string }).id);
+    const run = runFor(manager, request);
     if (!run) return sendProblem(reply, 'ERR_RUN_NOT_FOUND', 'no such run');
     reply.hijack();
     streamRun(run, reply.raw, after);
@@ -99,8 +109,8 @@ export function runRoutes(app: FastifyInstance, manager: RunManager, limits: Tet
   });
 
   app.delete('/v1/runs/:id', async (request, reply) => {
-    const ended = manager.end((request.params as { id: string }).id, 'cancelled');
-    if (!ended) return sendProblem(reply, 'ERR_RUN_NOT_FOUND', 'no such run');
-    return ended;
+    const run = runFor(manager, request);
+    if (!run) return sendProblem(reply, 'ERR_RUN_NOT_FOUND', 'no such run');
+    return run.end('cancelled');
   });
 }

@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   ERR_CWD_NOT_FOUND: 'The requested working directory does not exist.',
   ERR_CWD_OUTSIDE_ROOTS: 'The requested working directory resolves outside every configured workspace root.',
   ERR_INVALID_LAST_EVENT_ID: 'Last-Event-ID is not a non-negative integer.',
+  ERR_PROMPT_TOO_LONG:
+    'The prompt goes to the program as one argument, and the kernel limits an argument to 128 KiB; use a backend that reads stdin.',
   ERR_CAPACITY: 'Every run slot is busy and the queue is full; retry after Retry-After seconds.',
   ERR_QUEUE_TIMEOUT: 'The run waited in the queue longer than limits.queue_wait_ms.',
   ERR_SHUTTING_DOWN: 'The server is draining for shutdown and takes no new runs.',

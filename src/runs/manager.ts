@@ -24,6 +24,21 @@ export interface RunManagerOptions {
   readonly logger?: Logger;
 }
 
+/** Linux's MAX_ARG_STRLEN: one argument (with its NUL) may be at most 32 pages. */
+const MAX_ARGUMENT_BYTES = 32 * 4096;
+
+/** A prompt passed as an argument beyond the kernel's limit would fail the spawn (E2BIG): refuse it clearly. */
+function checkArgumentLengths(argv: readonly string[]): void {
+  for (const arg of argv) {
+    const bytes = Buffer.byteLength(arg) + 1;
+    if (bytes > MAX_ARGUMENT_BYTES)
+      throw new TetherError(
+        'ERR_PROMPT_TOO_LONG',
+        `an argument of ${bytes} bytes is over the kernel's ${MAX_ARGUMENT_BYTES}-byte limit; this backend passes the prompt as an argument (use input: stdin)`,
+      );
+  }
+}
+
 /** Child stderr lines logged per run and second (the rest are counted, then reported). */
 const STDERR_LINES_PER_SECOND = 20;
 
@@ -86,6 +101,7 @@ export class RunManager {
       throw new TetherError('ERR_BACKEND_NOT_FOUND', `no backend named ${JSON.stringify(request.backend)}`);
     const cwd = await resolveWorkspace(request.cwd, this.#options.workspaceRoots);
     const plan = backend.launch({ prompt: request.prompt, cwd, model: request.options.model });
+    checkArgumentLengths(plan.argv);
     const slot = await this.admission.acquire(request.client, request.signal);
     const id = randomUUID();
     const log = (this.#options.logger ?? silentLogger()).child({ runId: id, backend: backend.name });

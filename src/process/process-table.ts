@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { OWNER_ENV, readEnvVar } from './environ.ts';
 import { identityKey } from './identity.ts';
-import { type ProcStat, readStat } from './proc-stat.ts';
+import { isDeadState, type ProcStat, readStat } from './proc-stat.ts';
 
 /** How many /proc entries are read before yielding to the event loop, so a big host never stalls it. */
 const BATCH = 256;
@@ -127,10 +127,14 @@ export class ProcessScanner {
       seen.add(key);
       let marker = this.#markerCache.get(key);
       if (marker === undefined) {
-        // An empty or unreadable environ (kernel threads, zombies, `env -i`, others' processes when not
-        // root) never gains a marker later, so it is cached as "none" like any other answer.
-        marker = readEnvVar(stat.pid, OWNER_ENV) ?? null;
-        this.#markerCache.set(key, marker);
+        const read = readEnvVar(stat.pid, OWNER_ENV);
+        // A readable environ's answer holds for the identity's life, and so does "none" for kernel
+        // threads and zombies. Any other unreadable environ is read again next scan: a process caught
+        // in execve reads as empty for a moment, and caching that would hide an escapee for good.
+        if (read !== undefined || isKernelThread(stat) || isDeadState(stat.state)) {
+          marker = read ?? null;
+          this.#markerCache.set(key, marker);
+        }
       }
       if (typeof marker === 'string') markers.set(stat.pid, marker);
     }
@@ -139,6 +143,11 @@ export class ProcessScanner {
     if (!previous) this.#previous = table;
     return table;
   }
+}
+
+/** Children of kthreadd (pid 2), and kthreadd itself: they have no environment and never will. */
+function isKernelThread(stat: ProcStat): boolean {
+  return stat.pid === 2 || stat.ppid === 2;
 }
 
 export function listPids(): number[] {

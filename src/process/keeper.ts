@@ -32,6 +32,11 @@ const BACKOFF_FIRST_MS = 100;
 const BACKOFF_MAX_MS = 10_000;
 /** A server that ran this long resets the backoff. */
 const HEALTHY_MS = 30_000;
+/**
+ * So does one that got as far as listening and lived this long: it was killed, not crash-looping, and
+ * the next one should be back at once (a crash loop dies before it listens, or right after).
+ */
+const SERVED_MS = 1000;
 
 /**
  * `tether serve`'s parent: a child subreaper (or PID 1) that reaps orphans by pid, forwards
@@ -42,6 +47,8 @@ export class Keeper {
   readonly #options: KeeperOptions;
   readonly #reaper: ZombieReaper;
   #server: SupervisedChild | undefined;
+  /** Whether the current server printed its `listening on` line. */
+  #listening = false;
   #stopping: NodeJS.Signals | undefined;
   readonly #stopped = new AbortController();
 
@@ -51,7 +58,7 @@ export class Keeper {
       intervalMs: options.reaperIntervalMs ?? 100,
       isOwnChild: (pid) => defaultRegistry.has(pid),
       // The server reports these in its metrics: one JSON line on its stdin, the keeper's lifeline pipe.
-      onReaped: (total) => this.#server?.write(`${JSON.stringify({ zombies_reaped: total })}\n`),
+      onReaped: (total) => this.#report({ zombies_reaped: total }),
     });
   }
 
@@ -76,7 +83,8 @@ export class Keeper {
         if (!crashed) await forget(this.#options.stateDir, instanceOwner);
         return report.code ?? (report.signal ? 128 + signalNumber(report.signal) : 1);
       }
-      if (Date.now() - started > HEALTHY_MS) backoff = BACKOFF_FIRST_MS;
+      const lived = Date.now() - started;
+      if (lived > HEALTHY_MS || (this.#listening && lived > SERVED_MS)) backoff = BACKOFF_FIRST_MS;
       this.#options.log(
         `server ${report.pid} died (${report.signal ? `signal ${report.signal}` : `exit code ${report.code}`}); ` +
           `ended ${report.descendantsKilled} leftover process(es); restarting in ${backoff} ms`,
@@ -84,6 +92,20 @@ export class Keeper {
       await pause(backoff, this.#stopped.signal, true);
       if (this.#stopping) return 0;
       backoff = Math.min(BACKOFF_MAX_MS, backoff * 2);
+    }
+  }
+
+  /**
+   * Tells the server something over its lifeline pipe. Best effort: a server that is dying or dead
+   * takes no input, and that must never take the keeper down with it.
+   */
+  #report(report: Record<string, number>): void {
+    const server = this.#server;
+    if (!server || server.state !== 'running') return;
+    try {
+      server.write(`${JSON.stringify(report)}\n`);
+    } catch {
+      // The server went away between the check and the write: the next one gets the running total.
     }
   }
 
@@ -114,6 +136,15 @@ export class Keeper {
       onStderrLine: (line) => process.stderr.write(`${line}\n`),
     });
     this.#server = server;
+    this.#listening = false;
+    let head = '';
+    const watchListening = (chunk: Buffer): void => {
+      head = (head + chunk.toString('utf8')).slice(-4096);
+      if (!head.includes('listening on ')) return;
+      this.#listening = true;
+      server.stdout.off('data', watchListening);
+    };
+    server.stdout.on('data', watchListening);
     server.stdout.pipe(process.stdout, { end: false });
     const report = await server.done;
     this.#server = undefined;

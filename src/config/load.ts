@@ -103,6 +103,7 @@ function validate(raw: Record<string, unknown>, read: ValueReader, cwd: string):
       maxOutputBytes: n('max_output_bytes', DEFAULT_LIMITS.maxOutputBytes, 1),
       maxDetachGraceS: n('max_detach_grace_s', DEFAULT_LIMITS.maxDetachGraceS),
       eventBuffer: n('event_buffer', DEFAULT_LIMITS.eventBuffer, 16),
+      endedEventBytes: n('ended_event_bytes', DEFAULT_LIMITS.endedEventBytes),
       shutdownGraceS: n('shutdown_grace_s', DEFAULT_LIMITS.shutdownGraceS),
       killGraceMs: n('kill_grace_ms', DEFAULT_LIMITS.killGraceMs),
     },

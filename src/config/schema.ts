@@ -21,6 +21,8 @@ export interface TetherConfig {
     readonly maxOutputBytes: number;
     readonly maxDetachGraceS: number;
     readonly eventBuffer: number;
+    /** Output ended runs keep for replay, all together; past it the oldest ended runs' events go. */
+    readonly endedEventBytes: number;
     readonly shutdownGraceS: number;
     readonly killGraceMs: number;
   };
@@ -64,6 +66,7 @@ export const DEFAULT_LIMITS: TetherConfig['limits'] = {
   maxOutputBytes: 64 * 1024 * 1024,
   maxDetachGraceS: 600,
   eventBuffer: 4096,
+  endedEventBytes: 8 * 1024 * 1024,
   shutdownGraceS: 10,
   killGraceMs: 2000,
 };

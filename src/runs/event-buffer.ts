@@ -42,6 +42,22 @@ export class EventBuffer {
     return this.#closed;
   }
 
+  /** Roughly how much output the kept events hold. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /**
+   * Drops every kept event but the last (a finished run's `exit`), so an ended run's output stops
+   * costing memory; a later replay is told of a `gap`, then gets the `exit`.
+   */
+  compact(): void {
+    const last = this.#events.at(-1);
+    this.#events.length = 0;
+    if (last) this.#events.push(last);
+    this.#bytes = last ? weight(last.event) : 0;
+  }
+
   get lastId(): number {
     return this.#nextId - 1;
   }

@@ -20,6 +20,11 @@ export interface RunManagerOptions {
   readonly registry: ProcessRegistry;
   /** How many ended runs stay queryable (oldest forgotten first). */
   readonly keepEnded?: number;
+  /**
+   * How much output ended runs may keep for replay, all together (default 8 MiB): past it the oldest
+   * ended runs' events are dropped (their view and `exit` stay).
+   */
+  readonly endedEventBytes?: number;
   /** Run start and end at info, child stderr at debug (rate-limited); silent by default. */
   readonly logger?: Logger;
 }
@@ -59,7 +64,10 @@ export class RunManager {
   readonly admission: Admission;
   readonly #options: RunManagerOptions;
   readonly #runs = new Map<string, Run>();
-  readonly #ended: string[] = [];
+  readonly #ended: Run[] = [];
+  /** Ended runs whose events still hold output, oldest first, and what they hold together. */
+  readonly #replayable: Run[] = [];
+  #replayableBytes = 0;
   readonly #creating = new Set<Promise<unknown>>();
   readonly #endListeners = new Set<(run: Run, view: RunView) => void>();
   #draining = false;
@@ -210,9 +218,17 @@ export class RunManager {
     this.#runs.set(run.id, run);
     void run.finished.then((view) => {
       for (const listener of this.#endListeners) listener(run, view);
-      this.#ended.push(run.id);
+      this.#ended.push(run);
       const keep = this.#options.keepEnded ?? 1000;
-      while (this.#ended.length > keep) this.#runs.delete(this.#ended.shift() as string);
+      while (this.#ended.length > keep) this.#runs.delete((this.#ended.shift() as Run).id);
+      this.#replayable.push(run);
+      this.#replayableBytes += run.events.bytes;
+      const budget = this.#options.endedEventBytes ?? 8 * 1024 * 1024;
+      while (this.#replayableBytes > budget && this.#replayable.length > 0) {
+        const oldest = this.#replayable.shift() as Run;
+        this.#replayableBytes -= oldest.events.bytes;
+        oldest.events.compact();
+      }
     });
   }
 }

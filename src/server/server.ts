@@ -67,6 +67,7 @@ export async function startServer(
     admission: limits,
     workspaceRoots: config.workspaces.roots,
     eventBuffer: limits.eventBuffer,
+    endedEventBytes: limits.endedEventBytes,
     killGraceMs: limits.killGraceMs,
     lingerMs: options.lingerMs,
     logger,

@@ -12,6 +12,8 @@ export const ERROR_CODES = {
   ERR_INVALID_JSON: 'The request body is not valid JSON.',
   ERR_BODY_TOO_LARGE: 'The request body is larger than server.body_limit_bytes.',
   ERR_UNSUPPORTED_MEDIA_TYPE: 'The request body is not application/json.',
+  ERR_REQUEST_TIMEOUT: 'The request (headers and body) did not arrive within server.request_timeout_s.',
+  ERR_HEADERS_TOO_LARGE: 'The request headers are larger than the server accepts.',
   ERR_UNAUTHORIZED: 'A bearer token is required and was missing or wrong.',
   ERR_NOT_FOUND: 'No such route.',
   ERR_RUN_NOT_FOUND: 'No run with that id (or it ended long enough ago to be forgotten).',

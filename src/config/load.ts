@@ -91,6 +91,12 @@ function validate(raw: Record<string, unknown>, read: ValueReader, cwd: string):
         'server.body_limit_bytes',
         1024,
       ),
+      requestTimeoutS: read.number(
+        server.request_timeout_s,
+        DEFAULT_SERVER.requestTimeoutS ?? 30,
+        'server.request_timeout_s',
+        0.1,
+      ),
     },
     limits: {
       maxRuns: n('max_runs', DEFAULT_LIMITS.maxRuns, 1),

@@ -9,6 +9,8 @@ export interface TetherConfig {
     /** Bearer tokens; required (at least one) when bound to a non-loopback address. */
     readonly tokens: readonly string[];
     readonly bodyLimitBytes: number;
+    /** How long a client may take to send a whole request (headers and body); slower ones get a 408. */
+    readonly requestTimeoutS?: number;
   };
   readonly limits: {
     readonly maxRuns: number;
@@ -76,6 +78,7 @@ export const DEFAULT_SERVER: TetherConfig['server'] = {
   port: 8787,
   tokens: [],
   bodyLimitBytes: 1024 * 1024,
+  requestTimeoutS: 30,
 };
 
 export const DEFAULT_HEALTH_CONFIG: HealthConfig = {

@@ -19,12 +19,13 @@ export function parseRunOptions(raw: unknown, limits: TetherConfig['limits']): R
   const input = raw as Record<string, unknown>;
   for (const key of Object.keys(input))
     if (!KNOWN.has(key)) throw bad(`unknown option ${JSON.stringify(key)}`);
-  const num = (key: string, fallback: number, max: number): number => {
+  const num = (key: string, fallback: number, max: number, integer = false): number => {
     const value = input[key];
     if (value === undefined) return fallback;
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > max) {
       throw bad(`${key} must be a number in (0, ${max}]`);
     }
+    if (integer && !Number.isInteger(value)) throw bad(`${key} must be a whole number`);
     return value;
   };
   const model = input.model;
@@ -34,7 +35,7 @@ export function parseRunOptions(raw: unknown, limits: TetherConfig['limits']): R
   return {
     timeoutS: num('timeout_s', limits.defaultTimeoutS, limits.maxTimeoutS),
     idleTimeoutS: num('idle_timeout_s', limits.idleTimeoutS, limits.maxTimeoutS),
-    maxOutputBytes: num('max_output_bytes', limits.maxOutputBytes, limits.maxOutputBytes),
+    maxOutputBytes: num('max_output_bytes', limits.maxOutputBytes, limits.maxOutputBytes, true),
     detachGraceS: input.detach_grace_s === undefined ? 0 : num('detach_grace_s', 0, limits.maxDetachGraceS),
     ...(typeof model === 'string' ? { model } : {}),
   };

@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Backend } from '../backends/types.ts';
 import type { TetherConfig } from '../config/schema.ts';
@@ -7,6 +8,7 @@ import type { HealthMonitor } from '../health/monitor.ts';
 import type { ProcessRegistry } from '../process/index.ts';
 import type { RunManager } from '../runs/manager.ts';
 import type { BearerAuth } from './auth.ts';
+import { answerClientError } from './client-errors.ts';
 import { isOpenAIRoute, sendOpenAIError } from './openai/errors.ts';
 import { openaiRoutes } from './openai/routes.ts';
 import { problemFromError, sendProblem } from './problem.ts';
@@ -34,6 +36,31 @@ export function buildApp(parts: AppParts): FastifyInstance {
     logger: false,
     bodyLimit: parts.config.server.bodyLimitBytes,
     return503OnClosing: true,
+    // Slow-drip requests (slowloris) hold a connection only server.request_timeout_s; the answer is a
+    // 408 problem. Node checks that on an interval fixed when the server is made, hence the factory.
+    serverFactory: (handler) => {
+      const requestTimeout = Math.round((parts.config.server.requestTimeoutS ?? 30) * 1000);
+      return createServer(
+        {
+          requestTimeout,
+          headersTimeout: requestTimeout,
+          connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.round(requestTimeout / 2))),
+          keepAliveTimeout: 72_000,
+        },
+        handler,
+      );
+    },
+    clientErrorHandler: answerClientError,
+    // What the router rejects before any route runs (a malformed URL, a path segment over 100
+    // characters) is a documented problem too, not Fastify's own JSON.
+    frameworkErrors: (error, _request, reply) => {
+      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
+        return sendProblem(reply, 'ERR_NOT_FOUND', 'no route or run with a path segment that long');
+      if (error.code === 'FST_ERR_BAD_URL')
+        return sendProblem(reply, 'ERR_BAD_REQUEST', 'the URL is malformed');
+      const { code, detail } = problemFromError(error);
+      return sendProblem(reply, code, detail);
+    },
   });
   // Bodies are JSON only: anything else is a 415, not a string the routes would have to reject.
   app.removeContentTypeParser('text/plain');

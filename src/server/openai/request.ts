@@ -47,6 +47,9 @@ function parseMessage(value: unknown, index: number): Message {
     !ROLES.has(message.role)
   )
     throw bad(`messages[${index}] needs a role of system, developer, user, assistant or tool`);
+  // Only an assistant turn (one that made tool calls) may come without content.
+  if ((message.content === undefined || message.content === null) && message.role !== 'assistant')
+    throw bad(`messages[${index}].content is required for role ${message.role}`);
   return { role: message.role, text: contentText(message.content, index) };
 }
 

@@ -57,7 +57,14 @@ async function listening(port: number, timeoutMs = 20_000): Promise<void> {
 }
 
 /** A peer process on a free port; stop() ends it and anything it started that carries `tag`. */
-async function startPeer(argv: string[], tag: string): Promise<{ port: number; stop(): Promise<void> }> {
+const phase = (name: string): void => {
+  process.stderr.write(`peers: ${name}\n`);
+};
+
+async function startPeer(
+  argv: string[],
+  tag: string,
+): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
   const port = await freePort();
   const child: ChildProcess = spawn(
     argv[0] as string,
@@ -70,6 +77,7 @@ async function startPeer(argv: string[], tag: string): Promise<{ port: number; s
   await listening(port);
   return {
     port,
+    pid: child.pid as number,
     async stop() {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
@@ -107,7 +115,9 @@ const supergateway = (program: string, tag: string) =>
 async function leakTrials(
   tag: string,
   open: () => Promise<{ ready: Promise<unknown>; reset(): void }>,
+  peerPid?: number,
 ): Promise<number[]> {
+  const except = peerPid === undefined ? [] : [peerPid];
   const left: number[] = [];
   for (let i = 0; i < LEAK_TRIALS; i++) {
     const client = await open();
@@ -115,8 +125,8 @@ async function leakTrials(
     await sleep(100);
     client.reset();
     await sleep(2000);
-    left.push(taggedPids(tag).length);
-    killTagged(tag);
+    left.push(taggedPids(tag, except).length);
+    killTagged(tag, except);
     await sleep(100);
   }
   return left;
@@ -203,21 +213,31 @@ try {
       return { ready: s.waitForText('pids'), reset: () => s.reset() };
     }),
   };
+  phase('websocketd leftovers');
   const wsTree = await websocketd([`${FIX}tree-stream`, tags.wsTree], tags.wsTree);
-  const leakWebsocketd = await leakTrials(tags.wsTree, async () => {
-    const ws = await WsReader.open(wsTree.port);
-    return { ready: ws.waitForText('ready'), reset: () => ws.reset() };
-  });
+  const leakWebsocketd = await leakTrials(
+    tags.wsTree,
+    async () => {
+      const ws = await WsReader.open(wsTree.port);
+      return { ready: ws.waitForText('ready'), reset: () => ws.reset() };
+    },
+    wsTree.pid,
+  );
   await wsTree.stop();
+  phase('supergateway leftovers');
   const sgTree = await supergateway(`${FIX}mcp-tree.mjs ${tags.sgTree} tree`, tags.sgTree);
-  const leakSupergateway = await leakTrials(tags.sgTree, async () => {
-    const s = await HttpStream.open(`http://127.0.0.1:${sgTree.port}/mcp`, {
-      method: 'POST',
-      headers: MCP_HEADERS,
-      body: INIT,
-    });
-    return { ready: s.waitForText('pids'), reset: () => s.reset() };
-  });
+  const leakSupergateway = await leakTrials(
+    tags.sgTree,
+    async () => {
+      const s = await HttpStream.open(`http://127.0.0.1:${sgTree.port}/mcp`, {
+        method: 'POST',
+        headers: MCP_HEADERS,
+        body: INIT,
+      });
+      return { ready: s.waitForText('pids'), reset: () => s.reset() };
+    },
+    sgTree.pid,
+  );
   await sgTree.stop();
 
   // Connect → first byte of the program's output.
@@ -239,6 +259,7 @@ try {
     websocketd: [] as number[],
     supergateway: [] as number[],
   };
+  phase('websocketd first byte');
   const wsEcho = await websocketd(['/bin/echo', 'hello'], 'no-tag-echo');
   latency.websocketd = await latencyTrials(async () => {
     const t0 = performance.now();
@@ -248,6 +269,7 @@ try {
     return at - t0;
   });
   await wsEcho.stop();
+  phase('supergateway first byte');
   const sgPlain = await supergateway(`${FIX}mcp-tree.mjs ${tags.sgPlain} plain`, tags.sgPlain);
   latency.supergateway = await latencyTrials(async () => {
     const t0 = performance.now();
@@ -271,13 +293,8 @@ try {
   // One flooding stream.
   const flood = {
     tether: await floodTrials(async () => {
-      const s = await run('flood');
-      s.text = '';
-      return {
-        bytes: () => s.bytes,
-        first: s.waitForText('stdout', 5000).catch(() => undefined),
-        reset: () => s.reset(),
-      };
+      const s = await run('flood', '', false);
+      return { bytes: () => s.bytes, first: sleep(FLOOD_WARMUP_MS), reset: () => s.reset() };
     }),
     tetherMcp: await floodTrials(async () => {
       const s = await run('mcp-flood', INIT, false);
@@ -286,6 +303,7 @@ try {
     websocketd: 0,
     supergateway: 0,
   };
+  phase('websocketd flood');
   const wsFlood = await websocketd([`${FIX}flood`], 'no-tag-flood');
   flood.websocketd = await floodTrials(async () => {
     const ws = await WsReader.open(wsFlood.port, '/', false);
@@ -293,6 +311,7 @@ try {
   });
   await wsFlood.stop();
   killTagged(FLOOD_LINE);
+  phase('supergateway flood');
   const sgFlood = await supergateway(`${FIX}mcp-tree.mjs ${tags.sgFlood} flood`, tags.sgFlood);
   flood.supergateway = await floodTrials(async () => {
     const init = await HttpStream.open(`http://127.0.0.1:${sgFlood.port}/mcp`, {

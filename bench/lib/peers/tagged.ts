@@ -1,10 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
-/** Live (not zombie) processes whose command line carries `tag`: a trial's programs and their leftovers. */
-export function taggedPids(tag: string): number[] {
+/**
+ * Live (not zombie) processes whose command line carries `tag`: a trial's programs and their leftovers.
+ * `except` leaves out the peer server itself (its own command line names the program and so the tag).
+ */
+export function taggedPids(tag: string, except: readonly number[] = []): number[] {
   const pids: number[] = [];
   for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
+    if (!/^\d+$/.test(name) || except.includes(Number(name))) continue;
     try {
       const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8');
       if (!cmdline.includes(tag)) continue;
@@ -18,8 +21,8 @@ export function taggedPids(tag: string): number[] {
 }
 
 /** Ends whatever a peer left behind, so the benchmark itself leaves nothing. */
-export function killTagged(tag: string): void {
-  for (const pid of taggedPids(tag)) {
+export function killTagged(tag: string, except: readonly number[] = []): void {
+  for (const pid of taggedPids(tag, except)) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {

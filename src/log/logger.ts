@@ -40,7 +40,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   );
 }
 
-/** A logger that writes nothing (the library default). */
+const SILENT = pino({ level: 'silent' });
+
+/** A logger that writes nothing (the library default); one shared instance. */
 export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
+  return SILENT;
 }

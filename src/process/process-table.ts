@@ -8,10 +8,12 @@ import { isDeadState, type ProcStat, readStat } from './proc-stat.ts';
 const BATCH = 256;
 
 /**
- * A pid listed in the previous scan, if that scan is younger than this, keeps its stat and marker
- * without a re-read (reading /proc/<pid>/stat costs 10–100 µs, kernel threads the most). Only a
- * full wrap of the pid space within this window could put a stranger behind a known pid, and every
- * signal re-checks the identity anyway.
+ * A kernel thread listed in the previous scan, if that scan is younger than this, keeps its stat
+ * without a re-read (reading /proc/<pid>/stat costs 10–100 µs, kernel threads the most, and on a
+ * small host they are most of /proc). A user process is always read again: its state and parent
+ * change (it exits, it is re-parented), and a fresh scan must not report a process that has just
+ * died as running. Only a full wrap of the pid space within this window could put a stranger
+ * behind a kernel thread's pid, and every signal re-checks the identity anyway.
  */
 const REUSE_MS = 1000;
 
@@ -120,7 +122,8 @@ export class ProcessScanner {
     for (let i = 0; i < pids.length; i++) {
       if (i > 0 && i % BATCH === 0) await yieldToLoop();
       const pid = pids[i] as number;
-      const stat = previous?.byPid.get(pid) ?? readStat(pid);
+      const known = previous?.byPid.get(pid);
+      const stat = known && isKernelThread(known) ? known : readStat(pid);
       if (!stat) continue;
       byPid.set(stat.pid, stat);
       const key = identityKey(stat);

@@ -102,7 +102,7 @@ export class SupervisedChild implements RegisteredChild {
 
   /** Immediate end: SIGKILL to the tree now. Joins (and hurries) a close already under way. */
   destroy(reason: ExitReason = 'cancelled'): Promise<TeardownReport> {
-    this.#killNow.abort();
+    this.#killNow.abort('destroy');
     return this.#end(reason, 0);
   }
 
@@ -189,7 +189,8 @@ export class SupervisedChild implements RegisteredChild {
       treeSize: tree.members().length,
       durationMs: performance.now() - startedAt,
     };
-    this.#lifetime.abort();
+    // A plain reason, not an AbortError whose stack would keep this call chain reachable.
+    this.#lifetime.abort('closed');
     this.#releasePipes();
     this.#state = 'closed';
     registry.remove(this, report);

@@ -223,8 +223,13 @@ export class RunManager {
       while (this.#ended.length > keep) this.#runs.delete((this.#ended.shift() as Run).id);
       this.#replayable.push(run);
       this.#replayableBytes += run.events.bytes;
+      // Both lists drop their oldest first, so the replayable runs are the newest of the ended ones:
+      // past the byte budget the oldest lose their output, and a forgotten run leaves both lists.
       const budget = this.#options.endedEventBytes ?? 8 * 1024 * 1024;
-      while (this.#replayableBytes > budget && this.#replayable.length > 0) {
+      while (
+        this.#replayable.length > 0 &&
+        (this.#replayableBytes > budget || this.#replayable.length > this.#ended.length)
+      ) {
         const oldest = this.#replayable.shift() as Run;
         this.#replayableBytes -= oldest.events.bytes;
         oldest.events.compact();

@@ -55,8 +55,10 @@ export class Run {
   /** Resolves when the `exit` event has been pushed. */
   readonly finished: Promise<RunView>;
 
-  readonly #child: SupervisedChild;
-  readonly #parser: OutputParser;
+  readonly #pid: number;
+  /** The child and the parser, released once the run has finished: an ended run keeps only its record. */
+  #child: SupervisedChild | undefined;
+  #parser: OutputParser | undefined;
   readonly #slot: Slot;
   readonly #limits: RunLimits;
   readonly #createdAt = new Date();
@@ -87,7 +89,9 @@ export class Run {
     this.backend = parts.backend;
     this.client = parts.client;
     this.#child = parts.child;
-    this.#parser = parts.backend.parser();
+    this.#pid = parts.child.pid;
+    const parser = parts.backend.parser();
+    this.#parser = parser;
     this.#slot = parts.slot;
     this.#limits = parts.limits;
     this.#streamed = parts.streamed;
@@ -95,8 +99,8 @@ export class Run {
     this.finished = new Promise((resolve) => {
       this.#resolveFinished = resolve;
     });
-    this.#push({ type: 'start', runId: this.id, pid: this.#child.pid, backend: this.backend.name });
-    this.#wire();
+    this.#push({ type: 'start', runId: this.id, pid: this.#pid, backend: this.backend.name });
+    this.#wire(parts.child, parser);
   }
 
   get status(): RunStatus {
@@ -105,7 +109,7 @@ export class Run {
 
   /** The one teardown funnel: ends the tree with `reason` (the first reason wins) and resolves when gone. */
   end(reason: ExitReason): Promise<RunView> {
-    void this.#child.close(reason);
+    void this.#child?.close(reason);
     return this.finished;
   }
 
@@ -139,7 +143,8 @@ export class Run {
   }
 
   #flow(): void {
-    const stdout = this.#child.stdout;
+    const stdout = this.#child?.stdout;
+    if (!stdout) return;
     if (this.#blockedWatchers > 0) stdout.pause();
     else if (stdout.isPaused()) {
       stdout.resume();
@@ -153,7 +158,7 @@ export class Run {
       id: this.id,
       backend: this.backend.name,
       status: this.status,
-      pid: this.#child.pid,
+      pid: this.#pid,
       createdAt: this.#createdAt.toISOString(),
       lastEventId: this.events.lastId,
       exit: report ? { code: report.code, signal: report.signal, reason: report.reason } : null,
@@ -171,17 +176,16 @@ export class Run {
     this.#detachTimer = this.#timer(this.#limits.detachGraceMs, () => this.end('disconnected'));
   }
 
-  #wire(): void {
-    const child = this.#child;
+  #wire(child: SupervisedChild, parser: OutputParser): void {
     const stdout = child.stdout;
     // Bytes are counted as read; the decoder keeps a multi-byte character split across reads whole.
     const decoder = new StringDecoder('utf8');
     stdout.on('data', (chunk: Buffer) =>
-      this.#output(chunk.length, () => this.#parser.stdout(decoder.write(chunk))),
+      this.#output(chunk.length, () => parser.stdout(decoder.write(chunk))),
     );
     stdout.once('end', () => {
       const rest = decoder.end();
-      if (rest) this.#output(0, () => this.#parser.stdout(rest));
+      if (rest) this.#output(0, () => parser.stdout(rest));
     });
     this.#timer(this.#limits.timeoutMs, () => this.end('timeout'));
     // A program held back by a slow reader is not idle: the wall timeout still bounds it.
@@ -205,14 +209,15 @@ export class Run {
     }
     this.#resetIdle();
     for (const event of parse()) this.#push(event);
-    if (this.#parser.finished && !this.#lingerTimer) {
+    if (this.#parser?.finished && !this.#lingerTimer) {
       this.#lingerTimer = this.#timer(this.#limits.lingerMs, () => this.end('completed'));
     }
   }
 
   /** Called by the owner of the stderr line callback (see RunManager). */
   stderrLine(line: string): void {
-    this.#output(Buffer.byteLength(line) + 1, () => this.#parser.stderr(line));
+    const parser = this.#parser;
+    if (parser) this.#output(Buffer.byteLength(line) + 1, () => parser.stderr(line));
   }
 
   #resetIdle(): void {
@@ -222,13 +227,17 @@ export class Run {
   #finish(report: TeardownReport): void {
     this.#report = report;
     this.#endedAt = Date.now();
-    this.#lifetime.abort();
-    if (this.#outputOpen)
+    // A plain reason: the default AbortError's stack would keep the whole call chain (child, pipes) alive
+    // for as long as this ended run is kept.
+    this.#lifetime.abort('finished');
+    if (this.#outputOpen && this.#parser)
       for (const event of this.#parser.end({ code: report.code, signal: report.signal })) this.#push(event);
     const code = END_ERROR_CODES[report.reason];
     if (code) this.#push({ type: 'error', code, message: `run ended: ${report.reason.replace('_', ' ')}` });
     this.#push({ type: 'exit', code: report.code, signal: report.signal, reason: report.reason });
     this.#slot.release();
+    this.#child = undefined;
+    this.#parser = undefined;
     this.#resolveFinished(this.view());
   }
 

@@ -15,16 +15,24 @@ import { renderSvgPanels, toCsv } from './lib/svg-plot.ts';
 const RUNS = Number(process.env.BENCH_SOAK_RUNS ?? 10_000);
 const CONCURRENCY = Number(process.env.BENCH_SOAK_CONCURRENCY ?? 32);
 const SEED = Number(process.env.BENCH_SOAK_SEED ?? 42);
+const QUIET_S = Number(process.env.BENCH_SOAK_QUIET_MS ?? 15_000) / 1000;
 const FIXTURES = fileURLToPath(new URL('../test/fixtures', import.meta.url));
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 const PLOT = fileURLToPath(new URL('../docs/plots/soak.svg', import.meta.url));
 
-const serve = await startServe(soakConfig(FIXTURES));
+// Test hooks on for POST /debug/gc: the RSS verdict compares figures taken after a full GC.
+const serve = await startServe(soakConfig(FIXTURES), { env: { TETHER_TEST_HOOKS: '1' } });
 let exitCode = 0;
 try {
   const serverPid = serve.serverPid();
   if (!serverPid) throw new Error('no server under the keeper');
-  const target = { url: serve.url, serverPid, keeperPid: serve.keeperPid, marker: serve.markerOf(serverPid) };
+  const target = {
+    url: serve.url,
+    serverPid,
+    keeperPid: serve.keeperPid,
+    marker: serve.markerOf(serverPid),
+    gcHook: true,
+  };
   const result = await runSoak(target, {
     runs: RUNS,
     concurrency: CONCURRENCY,
@@ -61,6 +69,7 @@ try {
     ),
   );
   const growthMb = (result.end.rssBytes - result.start.rssBytes) / 2 ** 20;
+  const quietGrowthMb = (result.end.quietRssBytes - result.start.quietRssBytes) / 2 ** 20;
   // The trend under load: the median RSS of the second quarter of the samples against the last quarter's.
   const quarter = (q: number) =>
     s.slice(Math.floor((q * s.length) / 4), Math.floor(((q + 1) * s.length) / 4));
@@ -79,7 +88,9 @@ ${RUNS} streamed runs through \`tether serve\` (keeper + server), ${CONCURRENCY}
 ${soakConfigNames()} (each also in an \`exit\` variant that sets up and exits by itself); half of the clients reset
 the connection (RST) 0–300 ms after \`start\`, the rest read to \`exit\` (a 1 s timeout, the 1 MB output cap, or
 the program's own exit). Took ${fmt(result.durationS)} s (${fmt(RUNS / result.durationS)} runs/s); ${result.refused}
-429 answers were retried. Start figures are taken after 1,000 warm-up runs (they fill the bounded cache of ended runs) and, like the end figures, after 3 s of quiet.
+429 answers were retried. Start figures are taken after 1,000 warm-up runs (they fill the bounded cache of ended runs) and, like the end figures, after ${fmt(QUIET_S)} s of quiet; the RSS verdict compares
+figures taken after a full GC in the server (the test hook \`POST /debug/gc\`), since a quiet heap can be anywhere in its
+collection cycle. The quiet figures before that GC are in the row below it.
 
 | claim | goal | Tether | verdict |
 | --- | --- | --- | --- |
@@ -87,6 +98,8 @@ the program's own exit). Took ${fmt(result.durationS)} s (${fmt(RUNS / result.du
 | zombies under the server or the keeper at the end | 0 | ${result.end.zombies} | ${verdict(result.end.zombies === 0)} |
 | server open fds, start → end | within +5 | ${result.start.fds} → ${result.end.fds} | ${verdict(result.end.fds <= result.start.fds + 5)} |
 | server RSS growth, start → end | ≤ 20 MB | ${fmt(result.start.rssBytes / 2 ** 20)} → ${fmt(result.end.rssBytes / 2 ** 20)} MiB (${growthMb >= 0 ? '+' : ''}${fmt(growthMb)}) | ${verdict(growthMb <= 20)} |
+| server JS heap in use after a full GC, start → end | (information: what the server retains) | ${mib(result.start.heapBytes)} → ${mib(result.end.heapBytes)} MiB (${signed(((result.end.heapBytes ?? 0) - (result.start.heapBytes ?? 0)) / 2 ** 20)}) | — |
+| server RSS growth, start → end, quiet but no GC forced | (information) | ${fmt(result.start.quietRssBytes / 2 ** 20)} → ${fmt(result.end.quietRssBytes / 2 ** 20)} MiB (${quietGrowthMb >= 0 ? '+' : ''}${fmt(quietGrowthMb)}) | — |
 | server RSS under load, 2nd quarter → last quarter of the soak (median of the samples) | no upward trend | ${fmt(q2)} → ${fmt(q4)} MiB (${q4 - q2 >= 0 ? '+' : ''}${fmt(q4 - q2)}) | ${verdict(q4 - q2 <= 20)} |
 | runs that failed (no \`exit\`, a refusal other than 429) | 0 | ${result.failures.length} | ${verdict(result.failures.length === 0)} |
 
@@ -106,6 +119,14 @@ The samples (every 250 ms) are in \`bench/results/soak.csv\` after a run.
   await serve.stop();
 }
 process.exitCode = exitCode;
+
+function mib(bytes: number | undefined): string {
+  return bytes === undefined ? '?' : fmt(bytes / 2 ** 20);
+}
+
+function signed(value: number): string {
+  return `${value >= 0 ? '+' : ''}${fmt(value)}`;
+}
 
 function soakConfigNames(): string {
   return Object.keys(soakConfig(FIXTURES).backends as object)

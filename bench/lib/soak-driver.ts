@@ -42,6 +42,8 @@ export interface SoakTarget {
   readonly keeperPid: number;
   /** The server's own TETHER_OWNER: everything it starts carries it as a prefix. */
   readonly marker: string;
+  /** The server has test hooks (TETHER_TEST_HOOKS=1): RSS figures are also taken after a full GC. */
+  readonly gcHook?: boolean;
 }
 
 export interface SoakOptions {
@@ -69,15 +71,23 @@ export interface SoakSample {
   readonly loop_delay_p99_ms: number;
 }
 
+export interface MemoryFigures {
+  /** After a full GC in the server where it has the hook, else the quiet figure. */
+  readonly rssBytes: number;
+  /** After the quiet time, before any forced GC. */
+  readonly quietRssBytes: number;
+  /** The JS heap in use after the full GC (where the server has the hook): what it retains. */
+  readonly heapBytes?: number;
+}
+
 export interface SoakResult {
   readonly samples: SoakSample[];
   readonly endings: Record<string, number>;
   readonly refused: number;
   readonly failures: string[];
   readonly durationS: number;
-  readonly start: { readonly rssBytes: number; readonly fds: number };
-  readonly end: {
-    readonly rssBytes: number;
+  readonly start: MemoryFigures & { readonly fds: number };
+  readonly end: MemoryFigures & {
     readonly fds: number;
     readonly marked: number;
     readonly zombies: number;
@@ -106,15 +116,29 @@ async function markedProcesses(target: SoakTarget): Promise<number> {
   return (await findOwnedProcesses(target.marker)).filter((p) => p.pid !== target.serverPid).length;
 }
 
-/** RSS once the server has been quiet for `quietMs`: the median of five readings 200 ms apart. */
-async function quietRss(pid: number, quietMs: number): Promise<number> {
-  await sleep(quietMs);
+/** The median of five RSS readings 200 ms apart. */
+async function steadyRss(pid: number): Promise<number> {
   const readings: number[] = [];
   for (let i = 0; i < 5; i++) {
     readings.push(rssOf(pid));
     await sleep(200);
   }
   return readings.sort((a, b) => a - b)[2] as number;
+}
+
+/**
+ * RSS once the server has been quiet for `quietMs`, and again after a full GC in the server where it
+ * has the test hook: a quiet heap may be anywhere in its collection cycle (tens of MB apart), so the
+ * figure after a GC is the one that shows what the server retains.
+ */
+async function memoryFigures(target: SoakTarget, quietMs: number): Promise<MemoryFigures> {
+  await sleep(quietMs);
+  const quietRssBytes = await steadyRss(target.serverPid);
+  if (!target.gcHook) return { rssBytes: quietRssBytes, quietRssBytes };
+  const answer = await fetch(`${target.url}/debug/gc`, { method: 'POST' });
+  if (answer.status !== 200) throw new Error(`POST /debug/gc answered ${answer.status}`);
+  const after = (await answer.json()) as { heap_used_bytes: number };
+  return { rssBytes: await steadyRss(target.serverPid), quietRssBytes, heapBytes: after.heap_used_bytes };
 }
 
 /** Polls `probe` until `ok` or the deadline; returns the last value. */
@@ -188,7 +212,7 @@ export async function runSoak(target: SoakTarget, options: SoakOptions): Promise
     10_000,
   );
   const start = {
-    rssBytes: await quietRss(target.serverPid, options.quietMs ?? QUIET_MS),
+    ...(await memoryFigures(target, options.quietMs ?? QUIET_MS)),
     fds: fdsOf(target.serverPid),
   };
   done = 0;
@@ -244,7 +268,7 @@ export async function runSoak(target: SoakTarget, options: SoakOptions): Promise
     failures,
     durationS,
     start,
-    end: { rssBytes: await quietRss(target.serverPid, options.quietMs ?? QUIET_MS), fds, marked, zombies },
+    end: { ...(await memoryFigures(target, options.quietMs ?? QUIET_MS)), fds, marked, zombies },
     leftovers,
   };
 }

@@ -82,7 +82,8 @@ export function buildApp(parts: AppParts): FastifyInstance {
         reply.raw.statusCode,
       ),
     );
-    if (parts.auth.required && request.url.startsWith('/v1/') && !parts.auth.check(request)) {
+    const guarded = request.url.startsWith('/v1/') || request.url.startsWith('/debug/');
+    if (parts.auth.required && guarded && !parts.auth.check(request)) {
       reply.header('www-authenticate', 'Bearer');
       const unauthorized = new TetherError('ERR_UNAUTHORIZED', 'send Authorization: Bearer <token>');
       if (isOpenAIRoute(request.url)) return sendOpenAIError(reply, unauthorized);

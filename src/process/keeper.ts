@@ -8,7 +8,6 @@ import { ZombieReaper } from './reaper.ts';
 import { defaultRegistry } from './registry.ts';
 import { signalProcess } from './signal.ts';
 import { spawnProcess } from './spawn.ts';
-import type { TeardownReport } from './types.ts';
 import { pause } from './wait-gone.ts';
 
 export type ReaperMode = 'auto' | 'on' | 'off';
@@ -41,7 +40,8 @@ const SERVED_MS = 1000;
 /**
  * `tether serve`'s parent: a child subreaper (or PID 1) that reaps orphans by pid, forwards
  * SIGTERM/SIGINT/SIGHUP to the server, and when the server dies for any reason ends everything
- * carrying its marker, then restarts it with exponential backoff (or exits, by policy).
+ * carrying its marker while it restarts it with exponential backoff (or exits, by policy, once that
+ * sweep is done).
  */
 export class Keeper {
   readonly #options: KeeperOptions;
@@ -51,6 +51,8 @@ export class Keeper {
   #listening = false;
   #stopping: NodeJS.Signals | undefined;
   readonly #stopped = new AbortController();
+  /** Sweeps of dead servers' leftovers still under way. */
+  readonly #sweeps = new Set<Promise<void>>();
 
   constructor(options: KeeperOptions) {
     this.#options = options;
@@ -76,23 +78,50 @@ export class Keeper {
     let backoff = BACKOFF_FIRST_MS;
     for (;;) {
       const started = Date.now();
-      const report = await this.#runServer();
-      const crashed = !this.#stopping && !(report.code === 0 && report.signal === null);
+      const server = await this.#startServer();
+      const exit = await server.exited;
+      this.#server = undefined;
+      // What the dead server left is ended while the next one starts: it carries its own marker, and
+      // its grace (SIGTERM, then SIGKILL) need not hold up the restart. The keeper's exit waits for it.
+      this.#sweep(server);
+      const crashed = !this.#stopping && !(exit.code === 0 && exit.signal === null);
       if (!crashed || this.#options.restart === 'exit') {
+        await this.#sweepsDone();
         this.#reaper.stop();
         if (!crashed) await forget(this.#options.stateDir, instanceOwner);
-        return report.code ?? (report.signal ? 128 + signalNumber(report.signal) : 1);
+        return exit.code ?? (exit.signal ? 128 + signalNumber(exit.signal) : 1);
       }
       const lived = Date.now() - started;
       if (lived > HEALTHY_MS || (this.#listening && lived > SERVED_MS)) backoff = BACKOFF_FIRST_MS;
       this.#options.log(
-        `server ${report.pid} died (${report.signal ? `signal ${report.signal}` : `exit code ${report.code}`}); ` +
-          `ended ${report.descendantsKilled} leftover process(es); restarting in ${backoff} ms`,
+        `server ${server.pid} died (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`}); ` +
+          `ending what it left; restarting in ${backoff} ms`,
       );
       await pause(backoff, this.#stopped.signal, true);
-      if (this.#stopping) return 0;
+      if (this.#stopping) {
+        await this.#sweepsDone();
+        this.#reaper.stop();
+        return 0;
+      }
       backoff = Math.min(BACKOFF_MAX_MS, backoff * 2);
     }
+  }
+
+  /** Ends what a server that has exited left behind (its tree and its marker), in the background. */
+  #sweep(server: SupervisedChild): void {
+    const sweep = server.done.then((report) => {
+      if (report.descendantsKilled > 0 || report.survivors > 0)
+        this.#options.log(
+          `ended ${report.descendantsKilled} leftover process(es) of server ${report.pid}` +
+            (report.survivors > 0 ? `; ${report.survivors} could not be ended` : ''),
+        );
+    });
+    this.#sweeps.add(sweep);
+    void sweep.finally(() => this.#sweeps.delete(sweep));
+  }
+
+  async #sweepsDone(): Promise<void> {
+    await Promise.all(this.#sweeps);
   }
 
   /**
@@ -125,7 +154,8 @@ export class Keeper {
     }
   }
 
-  async #runServer(): Promise<TeardownReport> {
+  /** Starts a server and wires its output; `exited` and `done` on the result tell how it ends. */
+  async #startServer(): Promise<SupervisedChild> {
     const server = await spawnProcess({
       argv: this.#options.argv,
       // The pipe is the server's lifeline: it reaches EOF when the keeper dies, however it dies.
@@ -146,9 +176,7 @@ export class Keeper {
     };
     server.stdout.on('data', watchListening);
     server.stdout.pipe(process.stdout, { end: false });
-    const report = await server.done;
-    this.#server = undefined;
-    return report;
+    return server;
   }
 
   async #startReaper(): Promise<void> {

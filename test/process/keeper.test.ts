@@ -49,10 +49,33 @@ test('SIGKILL of the server: its whole tree is gone within 1 s and a new server 
     'server and run tree gone within 1 s',
   );
   assert.ok(await answers(url, 5000), 'restarted server answers');
-  assert.match(output(), /server \d+ died \(signal SIGKILL\); ended \d+ leftover/);
+  assert.match(
+    output(),
+    new RegExp(`server ${serverPid} died \\(signal SIGKILL\\); ending what it left; restarting in`),
+  );
+  // The sweep runs beside the restart and reports when it is done: the run's 4 processes.
+  const swept = new RegExp(`ended 4 leftover process\\(es\\) of server ${serverPid}`);
+  const deadline = Date.now() + 2000;
+  while (!swept.test(output()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.match(output(), swept);
   const exited = once(keeper, 'exit');
   keeper.kill('SIGTERM');
   assert.deepEqual(await exited, [0, null]);
+});
+
+test('TETHER_RESTART=exit: after a SIGKILL of the server the keeper exits 137, and only once the tree is gone', async (t) => {
+  const { keeper, url, output } = await startKeeper(t, { env: { TETHER_RESTART: 'exit' } });
+  const { tree, serverPid } = await runningTree(url);
+  const server = identitiesOf([serverPid]);
+  const exited = once(keeper, 'exit');
+  process.kill(serverPid, 'SIGKILL');
+  assert.deepEqual(await exited, [137, null]);
+  assert.deepEqual(
+    await survivorsAfter([...server, ...tree], 0),
+    [],
+    'nothing of the tree outlived the keeper',
+  );
+  assert.match(output(), new RegExp(`ended 4 leftover process\\(es\\) of server ${serverPid}`));
 });
 
 test('SIGTERM to the keeper drains the server, exits 0 and leaves nothing', async (t) => {

@@ -9,6 +9,7 @@ import type { ProcessRegistry } from '../process/index.ts';
 import type { RunManager } from '../runs/manager.ts';
 import type { BearerAuth } from './auth.ts';
 import { answerClientError } from './client-errors.ts';
+import { lingerBeforeClose } from './linger.ts';
 import { isOpenAIRoute, sendOpenAIError } from './openai/errors.ts';
 import { openaiRoutes } from './openai/routes.ts';
 import { problemFromError, sendProblem } from './problem.ts';
@@ -97,6 +98,11 @@ export function buildApp(parts: AppParts): FastifyInstance {
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, 'ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`),
   );
+  // An answer sent before the request body was read (a 413, a refusal) must reach the client: the
+  // connection reads out the rest of the body before it closes (see linger.ts).
+  app.addHook('onSend', async (request) => {
+    if (!request.raw.complete) lingerBeforeClose(request.raw.socket);
+  });
   backendRoutes(app, parts.backends);
   runRoutes(app, parts.manager, parts.config.limits);
   openaiRoutes(app, parts);

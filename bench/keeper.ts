@@ -3,7 +3,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +17,7 @@ import {
   readStat,
   signalProcess,
 } from '../src/process/index.ts';
+import { freePort } from './lib/free-port.ts';
 import { machineLine } from './lib/machine.ts';
 import { writeSection } from './lib/report.ts';
 import { fmt, median, quantile } from './lib/stats.ts';
@@ -27,17 +27,6 @@ const TREE = fileURLToPath(new URL('../test/fixtures/cooperative-tree', import.m
 const TRIALS = Number(process.env.BENCH_KEEPER_TRIALS ?? 20);
 const BASELINE_TRIALS = Number(process.env.BENCH_KEEPER_BASELINE_TRIALS ?? 3);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 async function until<T>(
   probe: () => T | undefined | Promise<T | undefined>,

@@ -6,8 +6,8 @@
 // Writes its section of BENCHMARKS.md. Run: npm run bench:peers
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './lib/free-port.ts';
 import { machineLine } from './lib/machine.ts';
 import { HttpStream } from './lib/peers/http-stream.ts';
 import { installPeers, SUPERGATEWAY_BIN } from './lib/peers/install.ts';
@@ -31,17 +31,6 @@ const INIT = JSON.stringify({
 const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 const SSE_HEADERS = { 'content-type': 'application/json', accept: 'text/event-stream' };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 async function listening(port: number, timeoutMs = 20_000): Promise<void> {
   const deadline = performance.now() + timeoutMs;

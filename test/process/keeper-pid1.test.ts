@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../bench/lib/free-port.ts';
 import { readStat } from '../../src/process/index.ts';
 import { fixture } from '../helpers/fixtures.ts';
-import { freePort } from '../helpers/keeper.ts';
 import { requestJson, SseStream } from '../helpers/sse-client.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));

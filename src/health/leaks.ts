@@ -81,7 +81,7 @@ export class LeakWatch {
   async #check(): Promise<LeakReport> {
     const { registry } = this.#options;
     const owner = this.#options.owner ?? instanceOwner;
-    const table = await (this.#options.scanner ?? sharedScanner).scan();
+    const table = await (this.#options.scanner ?? sharedScanner).scan(0, { exact: true });
     const owners = registry.list().map((child) => child.owner);
     // Something counts only when two checks in a row see it: an orphan a reaper is about to reap, or a
     // child between its spawn and its registration, is not a leak.

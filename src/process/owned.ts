@@ -9,7 +9,7 @@ export async function findOwnedProcesses(
   owner: string,
   scanner: ProcessScanner = sharedScanner,
 ): Promise<ProcStat[]> {
-  const table = await scanner.scan();
+  const table = await scanner.scan(0, { exact: true });
   const found: ProcStat[] = [];
   for (const pid of table.ownedBy(owner)) {
     const stat = table.byPid.get(pid);

@@ -8,12 +8,13 @@ import { isDeadState, type ProcStat, readStat } from './proc-stat.ts';
 const BATCH = 256;
 
 /**
- * A kernel thread listed in the previous scan, if that scan is younger than this, keeps its stat
- * without a re-read (reading /proc/<pid>/stat costs 10–100 µs, kernel threads the most, and on a
- * small host they are most of /proc). A user process is always read again: its state and parent
- * change (it exits, it is re-parented), and a fresh scan must not report a process that has just
- * died as running. Only a full wrap of the pid space within this window could put a stranger
- * behind a kernel thread's pid, and every signal re-checks the identity anyway.
+ * A pid listed in the previous scan, if that scan is younger than this, keeps its stat and marker
+ * without a re-read (reading /proc/<pid>/stat costs 10–100 µs, kernel threads the most; with a
+ * thousand runs that is most of a scan). Tree tracking tolerates that: a new process has a new pid
+ * and is read, and a member that died meanwhile is checked by identity before anything is signalled.
+ * An exact scan re-reads every user process (only kernel threads are reused): it is the one that
+ * says whether a process still runs or is a zombie. Only a full wrap of the pid space within this
+ * window could put a stranger behind a known pid, and every signal re-checks the identity anyway.
  */
 const REUSE_MS = 1000;
 
@@ -94,25 +95,33 @@ export class ProcessScanner {
   #latestStartedAt = -Infinity;
   #previous: ProcessTable | undefined;
   #next: Promise<ProcessTable> | undefined;
+  #nextExact = false;
 
-  /** A table whose scan started no more than `maxAgeMs` ago (0: a scan that starts now). */
-  scan(maxAgeMs = 0): Promise<ProcessTable> {
+  /**
+   * A table whose scan started no more than `maxAgeMs` ago (0: a scan that starts now). `exact`:
+   * every user process's state and parent as read during this scan, none carried over from the
+   * previous one (for "is it still running", "is it a zombie"; tree tracking does not need it).
+   */
+  scan(maxAgeMs = 0, options: { exact?: boolean } = {}): Promise<ProcessTable> {
     const now = performance.now();
-    if (this.#latest && maxAgeMs > 0 && now - this.#latestStartedAt <= maxAgeMs) return this.#latest;
+    if (options.exact) this.#nextExact = true;
+    else if (this.#latest && maxAgeMs > 0 && now - this.#latestStartedAt <= maxAgeMs) return this.#latest;
     // Every caller until the next turn of the event loop shares one scan that starts after all of
     // their requests: a thousand teardowns at once cost one walk of /proc, not a thousand.
     this.#next ??= new Promise((resolve) => {
       setImmediate(() => {
+        const exact = this.#nextExact;
         this.#next = undefined;
+        this.#nextExact = false;
         this.#latestStartedAt = performance.now();
-        this.#latest = this.#scan(this.#latestStartedAt);
+        this.#latest = this.#scan(this.#latestStartedAt, exact);
         resolve(this.#latest);
       });
     });
     return this.#next;
   }
 
-  async #scan(startedAt: number): Promise<ProcessTable> {
+  async #scan(startedAt: number, exact: boolean): Promise<ProcessTable> {
     const pids = listPids();
     const byPid = new Map<number, ProcStat>();
     const markers = new Map<number, string>();
@@ -123,7 +132,7 @@ export class ProcessScanner {
       if (i > 0 && i % BATCH === 0) await yieldToLoop();
       const pid = pids[i] as number;
       const known = previous?.byPid.get(pid);
-      const stat = known && isKernelThread(known) ? known : readStat(pid);
+      const stat = known && (!exact || isKernelThread(known)) ? known : readStat(pid);
       if (!stat) continue;
       byPid.set(stat.pid, stat);
       const key = identityKey(stat);

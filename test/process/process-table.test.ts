@@ -6,7 +6,7 @@ import { owned } from '../helpers/cleanup.ts';
 import { lineMatching } from '../helpers/lines.ts';
 import { survivorsAfter } from '../helpers/processes.ts';
 
-test('a fresh scan shows a process that has just died as dead, even right after a scan that saw it run', async (t) => {
+test('an exact scan shows a process that has just died as dead, even right after a scan that saw it run', async (t) => {
   // The short sleep becomes a zombie under `sleep 100`, which never waits for it: it stays listed in /proc.
   const parent = owned(
     t,
@@ -22,7 +22,7 @@ test('a fresh scan shows a process that has just died as dead, even right after 
   while (readStat(pid)?.state !== 'Z' && Date.now() < deadline)
     await new Promise((resolve) => setTimeout(resolve, 10));
   assert.equal(readStat(pid)?.state, 'Z');
-  const after = await scanner.scan();
+  const after = await scanner.scan(0, { exact: true });
   assert.ok(after.startedAt - before.startedAt < 1000, 'the second scan follows the first within a second');
   assert.equal(after.byPid.get(pid)?.state, 'Z');
   assert.equal(after.byPid.get(pid)?.ppid, parent.pid);

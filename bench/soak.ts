@@ -8,14 +8,13 @@ import { fileURLToPath } from 'node:url';
 import { machineLine } from './lib/machine.ts';
 import { writeSection } from './lib/report.ts';
 import { startServe } from './lib/serve-process.ts';
-import { runSoak, soakConfig, soakViolations } from './lib/soak-driver.ts';
+import { runSoak, SOAK_QUIET_MS, soakConfig, soakViolations } from './lib/soak-driver.ts';
 import { fmt, median, quantile } from './lib/stats.ts';
 import { renderSvgPanels, toCsv } from './lib/svg-plot.ts';
 
 const RUNS = Number(process.env.BENCH_SOAK_RUNS ?? 10_000);
 const CONCURRENCY = Number(process.env.BENCH_SOAK_CONCURRENCY ?? 32);
 const SEED = Number(process.env.BENCH_SOAK_SEED ?? 42);
-const QUIET_S = Number(process.env.BENCH_SOAK_QUIET_MS ?? 15_000) / 1000;
 const FIXTURES = fileURLToPath(new URL('../test/fixtures', import.meta.url));
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 const PLOT = fileURLToPath(new URL('../docs/plots/soak.svg', import.meta.url));
@@ -88,7 +87,7 @@ ${RUNS} streamed runs through \`tether serve\` (keeper + server), ${CONCURRENCY}
 ${soakConfigNames()} (each also in an \`exit\` variant that sets up and exits by itself); half of the clients reset
 the connection (RST) 0–300 ms after \`start\`, the rest read to \`exit\` (a 1 s timeout, the 1 MB output cap, or
 the program's own exit). Took ${fmt(result.durationS)} s (${fmt(RUNS / result.durationS)} runs/s); ${result.refused}
-429 answers were retried. Start figures are taken after 1,000 warm-up runs (they fill the bounded cache of ended runs) and, like the end figures, after ${fmt(QUIET_S)} s of quiet; the RSS verdict compares
+429 answers were retried. Start figures are taken after 1,000 warm-up runs (they fill the bounded cache of ended runs) and, like the end figures, after ${fmt(SOAK_QUIET_MS / 1000)} s of quiet; the RSS verdict compares
 figures taken after a full GC in the server (the test hook \`POST /debug/gc\`), since a quiet heap can be anywhere in its
 collection cycle. The quiet figures before that GC are in the row below it.
 
@@ -97,10 +96,10 @@ collection cycle. The quiet figures before that GC are in the row below it.
 | processes carrying the server's marker at the end | 0 | ${result.end.marked} | ${verdict(result.end.marked === 0)} |
 | zombies under the server or the keeper at the end | 0 | ${result.end.zombies} | ${verdict(result.end.zombies === 0)} |
 | server open fds, start → end | within +5 | ${result.start.fds} → ${result.end.fds} | ${verdict(result.end.fds <= result.start.fds + 5)} |
-| server RSS growth, start → end | ≤ 20 MB | ${fmt(result.start.rssBytes / 2 ** 20)} → ${fmt(result.end.rssBytes / 2 ** 20)} MiB (${growthMb >= 0 ? '+' : ''}${fmt(growthMb)}) | ${verdict(growthMb <= 20)} |
+| server RSS growth, start → end | ≤ 20 MB | ${fmt(result.start.rssBytes / 2 ** 20)} → ${fmt(result.end.rssBytes / 2 ** 20)} MiB (${signed(growthMb)}) | ${verdict(growthMb <= 20)} |
 | server JS heap in use after a full GC, start → end | (information: what the server retains) | ${mib(result.start.heapBytes)} → ${mib(result.end.heapBytes)} MiB (${signed(((result.end.heapBytes ?? 0) - (result.start.heapBytes ?? 0)) / 2 ** 20)}) | — |
-| server RSS growth, start → end, quiet but no GC forced | (information) | ${fmt(result.start.quietRssBytes / 2 ** 20)} → ${fmt(result.end.quietRssBytes / 2 ** 20)} MiB (${quietGrowthMb >= 0 ? '+' : ''}${fmt(quietGrowthMb)}) | — |
-| server RSS under load, 2nd quarter → last quarter of the soak (median of the samples) | no upward trend | ${fmt(q2)} → ${fmt(q4)} MiB (${q4 - q2 >= 0 ? '+' : ''}${fmt(q4 - q2)}) | ${verdict(q4 - q2 <= 20)} |
+| server RSS growth, start → end, quiet but no GC forced | (information) | ${fmt(result.start.quietRssBytes / 2 ** 20)} → ${fmt(result.end.quietRssBytes / 2 ** 20)} MiB (${signed(quietGrowthMb)}) | — |
+| server RSS under load, 2nd quarter → last quarter of the soak (median of the samples) | no upward trend | ${fmt(q2)} → ${fmt(q4)} MiB (${signed(q4 - q2)}) | ${verdict(q4 - q2 <= 20)} |
 | runs that failed (no \`exit\`, a refusal other than 429) | 0 | ${result.failures.length} | ${verdict(result.failures.length === 0)} |
 
 Endings: ${endings}. Event-loop delay p99 over the soak (each sample the last 10 s window): median

@@ -97,7 +97,7 @@ export interface SoakResult {
 }
 
 /** V8 shrinks an idle heap (its memory reducer) only after several seconds without allocation. */
-const QUIET_MS = Number(process.env.BENCH_SOAK_QUIET_MS ?? 15_000);
+export const SOAK_QUIET_MS = Number(process.env.BENCH_SOAK_QUIET_MS ?? 15_000);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function health(url: string): Promise<{ live: number; p99: number }> {
@@ -212,7 +212,7 @@ export async function runSoak(target: SoakTarget, options: SoakOptions): Promise
     10_000,
   );
   const start = {
-    ...(await memoryFigures(target, options.quietMs ?? QUIET_MS)),
+    ...(await memoryFigures(target, options.quietMs ?? SOAK_QUIET_MS)),
     fds: fdsOf(target.serverPid),
   };
   done = 0;
@@ -268,7 +268,7 @@ export async function runSoak(target: SoakTarget, options: SoakOptions): Promise
     failures,
     durationS,
     start,
-    end: { ...(await memoryFigures(target, options.quietMs ?? QUIET_MS)), fds, marked, zombies },
+    end: { ...(await memoryFigures(target, options.quietMs ?? SOAK_QUIET_MS)), fds, marked, zombies },
     leftovers,
   };
 }
